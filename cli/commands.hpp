@@ -1,0 +1,17 @@
+#pragma once
+// Each subcommand registers its options on the CLI11 app and runs when chosen.
+// Commands throw InputError for user mistakes; main() turns those into one
+// line on stderr and exit status 2.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace nasaic::cli {
+
+using Runner = std::function<int()>;
+
+// Each returns the runner to call when its subcommand (or a sub-subcommand)
+// was parsed; they write into the captured option storage.
+void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
+void add_hw_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
+
+}  // namespace nasaic::cli

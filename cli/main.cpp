@@ -1,0 +1,41 @@
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "common/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"nasaic: co-design neural networks and heterogeneous DNN accelerators"};
+  app.set_version_flag("--version", std::string("nasaic ") + nasaic::kVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  nasaic models list\n"
+      "  nasaic models show resnet50 --format csv\n"
+      "  nasaic models import Resnet18.csv --out resnet18.yaml\n"
+      "  nasaic hw show configs/chips/hetero-2.yaml\n"
+      "Run 'nasaic SUBCOMMAND --help' for each subcommand's options.");
+
+  std::vector<std::pair<CLI::App*, nasaic::cli::Runner>> runners;
+  nasaic::cli::add_models_command(app, runners);
+  nasaic::cli::add_hw_command(app, runners);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "nasaic: error: " << e.what() << "\n";
+    return 2;
+  }
+  try {
+    for (auto& [command, run] : runners) {
+      if (command->parsed()) return run();
+    }
+    std::cerr << "nasaic: error: no subcommand given; see nasaic --help\n";
+    return 2;
+  } catch (const nasaic::InputError& e) {
+    std::cerr << "nasaic: error: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,59 @@
+#pragma once
+// A YAML node that knows where it came from (file, line, key path), so every
+// error names all three. Maps are read with an explicit list of allowed keys,
+// which makes unknown keys errors rather than silently ignored typos.
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/units.hpp"
+
+namespace nasaic {
+
+class ConfigNode {
+ public:
+  ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file, std::string path);
+
+  // Parses a YAML file (size-capped); syntax errors become InputError with the line.
+  static ConfigNode load_file(const std::string& path);
+  static ConfigNode load_string(const std::string& text, const std::string& label);
+
+  const std::string& file() const { return *file_; }
+  const std::string& path() const { return path_; }
+  int line() const;
+  const YAML::Node& yaml() const { return node_; }
+
+  bool is_map() const { return node_.IsMap(); }
+  bool is_sequence() const { return node_.IsSequence(); }
+  bool is_scalar() const { return node_.IsScalar(); }
+
+  // Throws if this is not a map or has a key outside `allowed`.
+  void expect_map(const std::vector<std::string>& allowed) const;
+  bool has(const std::string& key) const;
+  ConfigNode required(const std::string& key) const;
+  std::optional<ConfigNode> optional(const std::string& key) const;
+  std::vector<ConfigNode> sequence() const;
+
+  std::string as_string() const;
+  std::int64_t as_int(std::int64_t min, std::int64_t max = INT64_MAX) const;
+  double as_double(double min, double max) const;
+  bool as_bool() const;
+  Quantity as_quantity(const std::vector<UnitKind>& accepted) const;
+  // A value that must be positive, in the given unit kinds.
+  Quantity as_positive_quantity(const std::vector<UnitKind>& accepted) const;
+
+  [[noreturn]] void fail(const std::string& message) const;
+
+ private:
+  std::string scalar_text() const;
+
+  YAML::Node node_;
+  std::shared_ptr<const std::string> file_;
+  std::string path_;
+};
+
+}  // namespace nasaic

@@ -1,0 +1,120 @@
+#include "dataflows/technology.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <yaml-cpp/yaml.h>
+
+#include "common/config_node.hpp"
+#include "common/hash.hpp"
+#include "dataflows/builtin_technology.hpp"
+
+namespace nasaic {
+
+double Technology::mac_energy_pj(int bits) const {
+  // Multiplier energy grows with the square of the width (Horowitz's 8 vs 32
+  // bit figures); 4-bit and 32-bit use that rule from the nearest anchor.
+  if (bits <= 8) return mac_energy_int8_pj * (bits * bits) / 64.0;
+  if (bits <= 16) return mac_energy_int16_pj;
+  return mac_energy_int16_pj * (bits * bits) / 256.0;
+}
+
+double Technology::mac_area_um2(int bits) const {
+  if (bits <= 8) return mac_area_int8_um2 * (bits * bits) / 64.0;
+  if (bits <= 16) return mac_area_int16_um2;
+  return mac_area_int16_um2 * (bits * bits) / 256.0;
+}
+
+double Technology::sram_read_pj_per_64b(double kib) const {
+  return sram_read_base_pj + sram_read_sqrt_pj * std::sqrt(kib);
+}
+
+Technology parse_technology(const ConfigNode& root) {
+  root.expect_map({"name", "node", "mac", "register_file", "sram", "interconnect", "dram"});
+  Technology t;
+  t.name = root.required("name").as_string();
+  t.node_nm = root.required("node").as_positive_quantity({UnitKind::length}).value;
+  const auto energy = [](const ConfigNode& node, const char* key) {
+    return node.required(key).as_positive_quantity({UnitKind::energy}).value;
+  };
+  const auto area = [](const ConfigNode& node, const char* key) {
+    return node.required(key).as_positive_quantity({UnitKind::area}).value;
+  };
+
+  const ConfigNode mac = root.required("mac");
+  mac.expect_map({"energy_int8", "energy_int16", "area_int8", "area_int16", "pe_area_factor"});
+  t.mac_energy_int8_pj = energy(mac, "energy_int8");
+  t.mac_energy_int16_pj = energy(mac, "energy_int16");
+  t.mac_area_int8_um2 = area(mac, "area_int8");
+  t.mac_area_int16_um2 = area(mac, "area_int16");
+  t.pe_area_factor = mac.required("pe_area_factor").as_double(1.0, 100.0);
+
+  const ConfigNode rf = root.required("register_file");
+  rf.expect_map({"read_energy_per_16b", "write_energy_per_16b"});
+  t.rf_read_pj_per_16b = energy(rf, "read_energy_per_16b");
+  t.rf_write_pj_per_16b = energy(rf, "write_energy_per_16b");
+
+  const ConfigNode sram = root.required("sram");
+  sram.expect_map({"read_energy_base_per_64b", "read_energy_sqrt_per_64b", "write_to_read_ratio", "area_per_kib"});
+  t.sram_read_base_pj = energy(sram, "read_energy_base_per_64b");
+  t.sram_read_sqrt_pj = energy(sram, "read_energy_sqrt_per_64b");
+  t.sram_write_to_read = sram.required("write_to_read_ratio").as_double(0.01, 100.0);
+  t.sram_area_um2_per_kib = area(sram, "area_per_kib");
+
+  const ConfigNode noc = root.required("interconnect");
+  noc.expect_map({"energy_per_byte", "area_per_port"});
+  t.interconnect_pj_per_byte = energy(noc, "energy_per_byte");
+  t.interconnect_area_um2_per_port = area(noc, "area_per_port");
+
+  const ConfigNode dram = root.required("dram");
+  dram.expect_map({"energy_per_byte"});
+  t.dram_pj_per_byte = energy(dram, "energy_per_byte");
+
+  // The hash covers the normalised values, so reformatting a file keeps it.
+  t.hash = fnv1a_hex(technology_to_yaml(t));
+  return t;
+}
+
+Technology load_technology(const std::string& path) { return parse_technology(ConfigNode::load_file(path)); }
+
+Technology builtin_technology() {
+  static const Technology technology =
+      parse_technology(ConfigNode::load_string(kBuiltinTechnologyYaml, "built-in technology"));
+  return technology;
+}
+
+std::string technology_to_yaml(const Technology& t) {
+  YAML::Emitter out;
+  out.SetDoublePrecision(10);
+  const auto with_unit = [](double value, const char* unit) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.10g %s", value, unit);
+    return std::string(buffer);
+  };
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << t.name;
+  out << YAML::Key << "node" << YAML::Value << with_unit(t.node_nm, "nm");
+  out << YAML::Key << "mac" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "energy_int8" << YAML::Value << with_unit(t.mac_energy_int8_pj, "pJ");
+  out << YAML::Key << "energy_int16" << YAML::Value << with_unit(t.mac_energy_int16_pj, "pJ");
+  out << YAML::Key << "area_int8" << YAML::Value << with_unit(t.mac_area_int8_um2, "um2");
+  out << YAML::Key << "area_int16" << YAML::Value << with_unit(t.mac_area_int16_um2, "um2");
+  out << YAML::Key << "pe_area_factor" << YAML::Value << t.pe_area_factor << YAML::EndMap;
+  out << YAML::Key << "register_file" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "read_energy_per_16b" << YAML::Value << with_unit(t.rf_read_pj_per_16b, "pJ");
+  out << YAML::Key << "write_energy_per_16b" << YAML::Value << with_unit(t.rf_write_pj_per_16b, "pJ") << YAML::EndMap;
+  out << YAML::Key << "sram" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "read_energy_base_per_64b" << YAML::Value << with_unit(t.sram_read_base_pj, "pJ");
+  out << YAML::Key << "read_energy_sqrt_per_64b" << YAML::Value << with_unit(t.sram_read_sqrt_pj, "pJ");
+  out << YAML::Key << "write_to_read_ratio" << YAML::Value << t.sram_write_to_read;
+  out << YAML::Key << "area_per_kib" << YAML::Value << with_unit(t.sram_area_um2_per_kib, "um2") << YAML::EndMap;
+  out << YAML::Key << "interconnect" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "energy_per_byte" << YAML::Value << with_unit(t.interconnect_pj_per_byte, "pJ");
+  out << YAML::Key << "area_per_port" << YAML::Value << with_unit(t.interconnect_area_um2_per_port, "um2")
+      << YAML::EndMap;
+  out << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "energy_per_byte" << YAML::Value << with_unit(t.dram_pj_per_byte, "pJ") << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace nasaic
