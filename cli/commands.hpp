@@ -13,5 +13,6 @@ using Runner = std::function<int()>;
 // was parsed; they write into the captured option storage.
 void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 void add_hw_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
+void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 
 }  // namespace nasaic::cli

@@ -15,11 +15,13 @@ int main(int argc, char** argv) {
       "  nasaic models show resnet50 --format csv\n"
       "  nasaic models import Resnet18.csv --out resnet18.yaml\n"
       "  nasaic hw show configs/chips/hetero-2.yaml\n"
+      "  nasaic estimate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet\n"
       "Run 'nasaic SUBCOMMAND --help' for each subcommand's options.");
 
   std::vector<std::pair<CLI::App*, nasaic::cli::Runner>> runners;
   nasaic::cli::add_models_command(app, runners);
   nasaic::cli::add_hw_command(app, runners);
+  nasaic::cli::add_estimate_command(app, runners);
 
   try {
     app.parse(argc, argv);

@@ -6,6 +6,7 @@
 
 #include "common/config_node.hpp"
 #include "common/error.hpp"
+#include "dataflows/dataflow_template.hpp"
 
 namespace nasaic {
 namespace {
@@ -32,7 +33,7 @@ SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
   sub.dataflow = dataflow.as_string();
   bool known = false;
   std::string names;
-  for (const auto& name : known_dataflow_names()) {
+  for (const auto& name : template_names()) {
     known = known || name == sub.dataflow;
     names += (names.empty() ? "" : ", ") + name;
   }
@@ -79,12 +80,6 @@ const char* arbitration_name(Arbitration arbitration) {
     case Arbitration::static_partition: return "static";
   }
   return "?";
-}
-
-const std::vector<std::string>& known_dataflow_names() {
-  static const std::vector<std::string> names = {"eyeriss", "nvdla", "shidiannao", "systolic-is", "systolic-os",
-                                                 "systolic-ws"};
-  return names;
 }
 
 std::ptrdiff_t ChipSpec::find(const std::string& name) const {

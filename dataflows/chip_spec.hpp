@@ -61,9 +61,6 @@ struct ChipSpec {
   std::ptrdiff_t find(const std::string& name) const;
 };
 
-// Template names the chip spec accepts. The dataflow registry owns the list.
-const std::vector<std::string>& known_dataflow_names();
-
 // Parses and validates a chip YAML file. The technology path is relative to
 // the chip file. Throws InputError naming file, line and key.
 ChipSpec load_chip_spec(const std::string& path);

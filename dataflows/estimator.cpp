@@ -1,0 +1,73 @@
+#include "dataflows/estimator.hpp"
+
+#include <algorithm>
+#include <bit>
+
+namespace nasaic {
+
+Estimator::Estimator(const ChipSpec& chip, SurrogateParams params, bool use_cache)
+    : chip_(chip), params_(params), use_cache_(use_cache) {
+  const auto& names = template_names();
+  for (const auto& sub : chip_.sub_accelerators) {
+    templates_.push_back(&find_template(sub.dataflow));
+    template_indices_.push_back(
+        static_cast<int>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin()));
+  }
+}
+
+std::size_t Estimator::KeyHash::operator()(const Key& key) const {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (std::int64_t field : key.fields) {
+    hash ^= static_cast<std::uint64_t>(field);
+    hash *= 1099511628211ull;
+    hash ^= hash >> 29;
+  }
+  return static_cast<std::size_t>(hash);
+}
+
+const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
+  const auto compute = [&] {
+    return profile_layer(layer, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes,
+                         *templates_[sub], template_indices_[sub]);
+  };
+  if (!use_cache_) {
+    scratch_ = compute();
+    return scratch_;
+  }
+  const Key key{{static_cast<std::int64_t>(layer.type), layer.N, layer.C, layer.H, layer.W, layer.K, layer.R,
+                 layer.S, layer.stride_h, layer.stride_w, layer.padding.top, layer.padding.bottom,
+                 layer.padding.left, layer.padding.right, layer.groups, layer.bits,
+                 static_cast<std::int64_t>(layer.inputs.size()), static_cast<std::int64_t>(sub)}};
+  const auto found = cache_.find(key);
+  if (found != cache_.end()) return found->second;
+  return cache_.emplace(key, compute()).first->second;
+}
+
+double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {
+  if (!chip_.dram.bytes_per_cycle) return kIdealBandwidth;
+  const double total = *chip_.dram.bytes_per_cycle;
+  const auto& subs = chip_.sub_accelerators;
+  const double share = subs[sub].bandwidth_share;
+  double bandwidth = total * share;
+  switch (chip_.interconnect.arbitration) {
+    case Arbitration::static_partition: break;
+    case Arbitration::round_robin: {
+      // Equal turns among the subs moving data; the unused remainder goes to
+      // whoever is active.
+      const int others = std::popcount(active & ~(std::uint64_t{1} << sub));
+      bandwidth = total / (1.0 + params_.contention * others);
+      break;
+    }
+    case Arbitration::weighted: {
+      double others = 0;
+      for (std::size_t j = 0; j < subs.size(); ++j) {
+        if (j != sub && (active >> j & 1u)) others += subs[j].bandwidth_share;
+      }
+      bandwidth = total * share / (share + params_.contention * others);
+      break;
+    }
+  }
+  return std::min(bandwidth, chip_.interconnect.link_bytes_per_cycle);
+}
+
+}  // namespace nasaic

@@ -1,0 +1,50 @@
+#pragma once
+// Layer profiles for one chip, optionally cached by (layer shape,
+// sub-accelerator). A search evaluates the same layer shapes over and over,
+// and a profile does not depend on the schedule, so the cache turns repeated
+// evaluations into a few lookups.
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "dataflows/layer_cost.hpp"
+
+namespace nasaic {
+
+class Estimator {
+ public:
+  Estimator(const ChipSpec& chip, SurrogateParams params, bool use_cache = true);
+
+  const ChipSpec& chip() const { return chip_; }
+  const SurrogateParams& params() const { return params_; }
+  std::size_t sub_count() const { return chip_.sub_accelerators.size(); }
+
+  // The profile of `layer` on sub-accelerator `sub`. The reference stays
+  // valid until the next call (without the cache) or clear_cache().
+  const LayerProfile& profile(const Layer& layer, std::size_t sub);
+  // The bandwidth sub-accelerator `sub` gets while the subs in `active` (a
+  // bit mask, `sub` included or not) also move data.
+  double bandwidth(std::size_t sub, std::uint64_t active) const;
+
+  void clear_cache() { cache_.clear(); }
+  std::size_t cache_size() const { return cache_.size(); }
+
+ private:
+  struct Key {
+    std::array<std::int64_t, 18> fields;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const;
+  };
+
+  ChipSpec chip_;
+  SurrogateParams params_;
+  bool use_cache_;
+  std::vector<const DataflowTemplate*> templates_;
+  std::vector<int> template_indices_;
+  std::unordered_map<Key, LayerProfile, KeyHash> cache_;
+  LayerProfile scratch_;
+};
+
+}  // namespace nasaic

@@ -1,0 +1,95 @@
+#pragma once
+// The surrogate for one layer on one sub-accelerator, in closed form over the
+// template's tile plan.
+//
+// A profile is everything that does not depend on the DRAM bandwidth the
+// layer will get: per tile class its count, exact compute cycles and DRAM
+// bytes (rounded up to whole bursts per transfer), plus energy and
+// utilisation. Latency for a given bandwidth is then a sum over at most 32
+// classes, so a schedule can re-time a cached profile under contention.
+//
+// Latency model (double buffering: a tile's loads overlap the previous tile's
+// compute):
+//   prologue  DRAM latency + the first tile's loads
+//   body      Σ_class count × [max(compute, memory) + (1 − overlap)·min(compute, memory)]
+//   epilogue  the last tile's write-back
+// where a class's memory is its mean transfer time per tile, leaving out the
+// prologue's loads and the epilogue's write-back (a single-tile layer is thus
+// load + compute + store, with nothing to overlap)
+// where compute = compute_scale·cycles + tile_overhead and memory = bytes /
+// (bandwidth·dram_efficiency). Energy = Σ accesses × the technology table;
+// area = PEs + SRAM + an interconnect port.
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "dataflows/chip_spec.hpp"
+#include "dataflows/dataflow_template.hpp"
+#include "dataflows/surrogate_params.hpp"
+
+namespace nasaic {
+
+struct EnergyBreakdown {
+  double mac_pj = 0, register_file_pj = 0, sram_pj = 0, dram_pj = 0, interconnect_pj = 0;
+  double total_pj() const { return mac_pj + register_file_pj + sram_pj + dram_pj + interconnect_pj; }
+};
+
+struct ProfileClass {
+  std::int64_t count = 0;
+  std::int64_t compute_cycles = 0;
+  // Mean DRAM bytes per tile of this class, without the prologue and epilogue
+  // transfers: ifmap loads, and the rest (filter loads, partial-sum reads,
+  // ofmap write-backs).
+  double ifmap_bytes_per_tile = 0;
+  double other_bytes_per_tile = 0;
+};
+
+struct LayerProfile {
+  bool feasible = true;
+  std::string reason;
+  int template_index = 0;
+  int class_count = 0;
+  std::array<ProfileClass, kMaxClasses> classes{};
+  std::int64_t fixed_cycles = 0;
+  double first_load_bytes = 0;  // the first tile's loads, ifmap part separately
+  double first_load_ifmap_bytes = 0;
+  double last_store_bytes = 0;
+
+  std::int64_t tiles = 0;
+  std::int64_t compute_cycles = 0;  // stall-free, exact: Σ tiles + fixed
+  std::int64_t ops = 0;
+  std::int64_t macs = 0;
+  std::int64_t pes = 0;
+  std::array<std::int64_t, kOperands> dram_read_bytes{};  // burst-rounded; ofmap = partial sums read back
+  std::int64_t dram_write_bytes = 0;
+  std::array<std::int64_t, kOperands> buffer_reads{};
+  std::array<std::int64_t, kOperands> buffer_writes{};
+  double mapping_efficiency = 0;
+  double compute_utilization = 0;
+  EnergyBreakdown energy;
+  double dram_pj_per_byte = 0;  // DRAM + interconnect, to discount skipped loads
+};
+
+LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, const Technology& technology,
+                           std::int64_t burst_bytes, const DataflowTemplate& dataflow, int template_index);
+
+struct LayerTiming {
+  double cycles = 0;
+  double compute_cycles = 0;  // with the calibrated scale and overhead
+  double memory_cycles = 0;   // DRAM transfer time at the given bandwidth
+};
+
+inline constexpr double kIdealBandwidth = std::numeric_limits<double>::infinity();
+
+// bytes_per_cycle: what the layer's sub-accelerator gets (kIdealBandwidth:
+// no DRAM time at all, SCALE-Sim's CALC mode). input_on_chip: the ifmap is
+// already in the buffer (its producer ran just before on this sub).
+LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, double dram_latency_cycles,
+                          const SurrogateParams& params, bool input_on_chip);
+
+double sub_accelerator_area_um2(const SubAcceleratorSpec& sub, const Technology& technology);
+// Sub-accelerators plus one interconnect port for the DRAM controller.
+double chip_area_um2(const ChipSpec& chip);
+
+}  // namespace nasaic

@@ -1,0 +1,41 @@
+#pragma once
+// The surrogate's free parameters: what calibration against the simulator
+// fits. Each has a meaning and a neutral default (scales 1, offsets 0), so
+// an uncalibrated surrogate is the plain closed-form model.
+#include <array>
+#include <string>
+#include <vector>
+
+namespace nasaic {
+
+inline constexpr int kMaxTemplates = 16;
+
+struct SurrogateParams {
+  // Compute cycles of a tile are multiplied by this, per template: stalls the
+  // closed form does not see (buffer-port conflicts, operand delivery).
+  std::array<double, kMaxTemplates> compute_scale;
+  // Cycles added to every tile, per template: tile switch and control.
+  std::array<double, kMaxTemplates> tile_overhead;
+  // Fraction of the nominal DRAM bandwidth a sub-accelerator achieves alone.
+  double dram_efficiency = 1.0;
+  // How strongly concurrent sub-accelerators take bandwidth from each other:
+  // 1 is work-conserving proportional sharing, 0 ignores the others.
+  double contention = 1.0;
+  // How much of a tile's memory time hides behind its compute: 1 is perfect
+  // double buffering, 0 is serial.
+  double overlap = 1.0;
+
+  SurrogateParams();
+
+  // Name/value pairs in a stable order (per-template names carry the
+  // template: "compute_scale.nvdla").
+  std::vector<std::pair<std::string, double>> named() const;
+  // Throws InputError naming an unknown parameter.
+  void set(const std::string& name, double value);
+};
+
+// Reads {"parameters": {"name": value, ...}} (other keys are the
+// calibration's record: see nasaic calibrate). Throws InputError.
+SurrogateParams load_surrogate_params(const std::string& path);
+
+}  // namespace nasaic

@@ -1,0 +1,60 @@
+// Eyeriss-style row-stationary array (Chen, Emer, Sze, "Eyeriss: A Spatial
+// Architecture for Energy-Efficient Dataflow for Convolutional Neural
+// Networks", ISCA 2016; JSSC 2017).
+//
+// A 2-D convolution is split into 1-D row primitives: a PE keeps one filter
+// row and slides it over one input row, producing one row of partial sums.
+// A PE set is R PEs tall (one per filter row) and e PEs wide (one per output
+// row); filter rows are reused across a PE row, input rows diagonally, and
+// partial sums flow up each column and add. Sets are strip-mined when R
+// exceeds the array's rows, and replicated when small: rows / R sets stacked
+// over input channels, cols / e side by side over filters.
+//
+//   for n, p-block in ceil(P / e), r-fold in ceil(R / rows):   # processing passes
+//     for c-block in ceil(C / stacked sets), k-block in ceil(K / side-by-side sets):
+//       parallel over sets and their R × e PEs:
+//         for q in Q: for s in S: 1 MAC per cycle             # the row primitive
+//       R cycles: partial sums climb the column and leave to the global buffer
+//
+// fc and gemm layers are 1×1 convolutions here (R = S = Q = 1), so each PE
+// does one MAC per pass and the per-pass accumulation dominates, as expected
+// for a row-stationary array without its convolutional reuse.
+#include "dataflows/templates/conv_tiling.hpp"
+#include "dataflows/templates/elementwise.hpp"
+#include "dataflows/templates/factories.hpp"
+
+namespace nasaic {
+namespace {
+
+TileCost row_stationary_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+  const std::int64_t filter_rows = std::min(v.R, sub.rows);
+  const std::int64_t r_folds = ceil_div(v.R, sub.rows);
+  const std::int64_t set_width = std::min(t.P, sub.cols);
+  const std::int64_t stacked = std::max<std::int64_t>(1, sub.rows / filter_rows);
+  const std::int64_t side_by_side = std::max<std::int64_t>(1, sub.cols / set_width);
+  const std::int64_t channel_blocks = ceil_div(t.C, stacked), filter_blocks = ceil_div(t.K, side_by_side);
+  const std::int64_t passes = v.N * ceil_div(t.P, set_width) * r_folds * channel_blocks * filter_blocks;
+  const std::int64_t psum_writes = v.N * t.K * t.P * v.Q * channel_blocks * r_folds;
+  TileCost cost;
+  cost.compute_cycles = passes * (v.Q * v.S + filter_rows);
+  cost.buffer_reads = {filter_blocks * v.N * t.C * v.input_rows(t.P) * v.W,
+                       v.has_filter ? v.N * ceil_div(t.P, set_width) * t.K * t.C * v.R * v.S : 0,
+                       psum_writes - v.N * t.K * t.P * v.Q};
+  cost.buffer_writes = {0, 0, psum_writes};
+  return cost;
+}
+
+class EyerissTemplate final : public DataflowTemplate {
+ public:
+  std::string_view name() const override { return "eyeriss"; }
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
+    return plan_conv(name(), layer, sub, ConvGranules{1, 1, 1}, row_stationary_tile_cost, 0);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DataflowTemplate> make_eyeriss_template() { return std::make_unique<EyerissTemplate>(); }
+
+}  // namespace nasaic

@@ -1,0 +1,68 @@
+// NVDLA-style weight-stationary convolution core, following the NVDLA v1
+// hardware architecture and unit description (nvdla/doc, "Convolution Core",
+// "Direct Convolution", "Atomic Operation"; nvdla/hw CSC sequence generator).
+//
+// The PE array is Atomic-C rows × Atomic-K columns: each column is a MAC cell
+// holding one 1×1×Atomic-C weight slice of one kernel; one input cube of
+// Atomic-C channels is broadcast to all cells each cycle and reduced by each
+// cell's adder tree. So C is spatial across rows, K across columns, and R·S
+// and the output pixels are temporal:
+//
+//   for kg in ceil(K / AK):                    # kernel group, AK kernels in flight
+//     for stripe in stripes(P·Q·N):            # 16 atomics (the last takes 16..31)
+//       for cb in ceil(C / AC):                # block op
+//         for (r, s) in R × S:                 # stripe op: weights held in the cells
+//           for pixel in stripe: 1 cycle       # atomic op: AK partial sums
+//
+// A stripe op lasts max(stripe length, kernels in the group) cycles: the
+// next slice's weights are shadow-loaded one kernel per cycle while the
+// stripe runs, which bounds short stripes (an fc layer at batch 1 reaches
+// 1/AK utilisation, the 6.25 % NVDLA documents for AK = 16). Depthwise and
+// grouped layers run group by group with C = C/G. Each layer adds 28 cycles
+// of pipeline fill/drain (CBUF read 6 + CMAC 9 + CACC 4 + delivery, from the
+// RTL headers) and the 48-cycle end-of-layer flush of the CSC.
+#include "dataflows/templates/conv_tiling.hpp"
+#include "dataflows/templates/elementwise.hpp"
+#include "dataflows/templates/factories.hpp"
+
+namespace nasaic {
+namespace {
+
+constexpr std::int64_t kStripeAtomics = 16;
+constexpr std::int64_t kPipelineCycles = 28;
+constexpr std::int64_t kLayerFlushCycles = 48;
+
+TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+  const std::int64_t atomic_c = sub.rows, atomic_k = sub.cols;
+  const std::int64_t pixels = v.N * t.P * v.Q;
+  const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
+  const std::int64_t last_stripe = pixels - (stripes - 1) * kStripeAtomics;
+  const auto group_cycles = [&](std::int64_t kernels) {
+    return (stripes - 1) * std::max(kStripeAtomics, kernels) + std::max(last_stripe, kernels);
+  };
+  const std::int64_t full_groups = t.K / atomic_k, rest = t.K % atomic_k;
+  const std::int64_t per_slice = full_groups * group_cycles(atomic_k) + (rest ? group_cycles(rest) : 0);
+  const std::int64_t kernel_groups = ceil_div(t.K, atomic_k);
+  TileCost cost;
+  cost.compute_cycles = ceil_div(t.C, atomic_c) * v.R * v.S * per_slice;
+  cost.buffer_reads = {pixels * t.C * v.R * v.S * kernel_groups, v.has_filter ? t.K * t.C * v.R * v.S * stripes : 0,
+                       0};
+  cost.buffer_writes = {0, 0, pixels * t.K};
+  return cost;
+}
+
+class NvdlaTemplate final : public DataflowTemplate {
+ public:
+  std::string_view name() const override { return "nvdla"; }
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
+    return plan_conv(name(), layer, sub, ConvGranules{sub.cols, sub.rows, 1}, nvdla_tile_cost,
+                     kPipelineCycles + kLayerFlushCycles);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DataflowTemplate> make_nvdla_template() { return std::make_unique<NvdlaTemplate>(); }
+
+}  // namespace nasaic

@@ -1,0 +1,64 @@
+// ShiDianNao-style output-stationary pixel mesh (Du et al., "ShiDianNao:
+// Shifting Vision Processing Closer to the Sensor", ISCA 2015).
+//
+// The rows × cols PE mesh holds a rows × cols tile of output pixels of one
+// output map; each PE keeps its output's partial sum. Every cycle one weight
+// is read from the synapse buffer and broadcast to all PEs; inputs enter from
+// the input buffer at the tile edge and shift between neighbouring PEs
+// (FIFO-H, FIFO-V), so overlapping windows are not re-read:
+//
+//   for n, k:                                   # image, output map
+//     for tile in ceil(P / rows) × ceil(Q / cols):
+//       for c in C:                             # input maps feeding k
+//         for (r, s) in R × S: 1 cycle          # one broadcast weight, all PEs MAC
+//       1 cycle: outputs leave through the ALU to the output buffer
+//
+// Edge tiles leave PEs idle. Classifier (fc, gemm) layers instead spread the
+// output neurons over all PEs and broadcast one input per cycle, as the paper
+// describes for its classifier layers: ceil(outputs / PEs) rounds of C cycles.
+#include "dataflows/templates/conv_tiling.hpp"
+#include "dataflows/templates/elementwise.hpp"
+#include "dataflows/templates/factories.hpp"
+
+namespace nasaic {
+namespace {
+
+constexpr std::int64_t kOutputWriteCycles = 1;
+
+TileCost mesh_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+  const std::int64_t tiles = ceil_div(t.P, sub.rows) * ceil_div(v.Q, sub.cols);
+  const std::int64_t input_cols = (v.Q - 1) * v.stride_w + v.S;
+  TileCost cost;
+  cost.compute_cycles = v.N * t.K * tiles * (t.C * v.R * v.S + kOutputWriteCycles);
+  cost.buffer_reads = {v.N * t.K * t.C * v.input_rows(t.P) * input_cols,
+                       v.has_filter ? v.N * t.K * tiles * t.C * v.R * v.S : 0, 0};
+  cost.buffer_writes = {0, 0, v.N * t.K * t.P * v.Q};
+  return cost;
+}
+
+TileCost classifier_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+  const std::int64_t outputs = v.N * t.K * t.P * v.Q;
+  const std::int64_t rounds = ceil_div(outputs, sub.pes());
+  TileCost cost;
+  cost.compute_cycles = rounds * (t.C * v.R * v.S + kOutputWriteCycles);
+  cost.buffer_reads = {rounds * t.C * v.R * v.S, outputs * t.C * v.R * v.S, 0};
+  cost.buffer_writes = {0, 0, outputs};
+  return cost;
+}
+
+class ShidiannaoTemplate final : public DataflowTemplate {
+ public:
+  std::string_view name() const override { return "shidiannao"; }
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
+    const bool classifier = layer.type == LayerType::fc || layer.type == LayerType::gemm;
+    return plan_conv(name(), layer, sub, ConvGranules{1, 1, classifier ? 1 : sub.rows},
+                     classifier ? classifier_tile_cost : mesh_tile_cost, 0);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DataflowTemplate> make_shidiannao_template() { return std::make_unique<ShidiannaoTemplate>(); }
+
+}  // namespace nasaic

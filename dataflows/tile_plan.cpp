@@ -1,0 +1,90 @@
+#include "dataflows/tile_plan.hpp"
+
+#include "common/error.hpp"
+
+namespace nasaic {
+
+const char* operand_name(int operand) {
+  static const char* const names[] = {"ifmap", "filter", "ofmap"};
+  return names[operand];
+}
+
+void TilePlan::add_loop(char dim, std::int64_t extent, std::int64_t tile) {
+  NASAIC_CHECK(loop_count < kMaxLoops, "too many tile loops");
+  NASAIC_CHECK(extent > 0 && tile > 0, "tile loops need positive sizes");
+  loops[loop_count++] = TileLoop{dim, extent, tile < extent ? tile : extent};
+}
+
+TilePlan TilePlan::infeasible(std::string_view template_name, std::string reason) {
+  TilePlan plan;
+  plan.template_name = template_name;
+  plan.feasible = false;
+  plan.reason = std::move(reason);
+  return plan;
+}
+
+namespace detail {
+
+// A tile reloads an operand when the outermost loop whose index changed is at
+// or above the innermost loop that indexes the operand (loops of one trip
+// never change and are ignored). A resident operand is loaded only on the
+// first visit of each of its tiles: when every non-indexing loop above that
+// point is still at index 0. Within a class, loop i contributes its number of
+// possible indices, or just index 0 when the load needs it there.
+void count_loads(TilePlan& plan, TileClass& tile_class) {
+  const std::uint32_t mask = tile_class.last_mask;
+  const auto indices = [&](int i) -> std::int64_t {
+    const TileLoop& loop = plan.loops[i];
+    return (mask >> i & 1u) ? 1 : (loop.partial() ? loop.trips() - 1 : loop.trips());
+  };
+  const auto at_zero = [&](int i) -> std::int64_t { return (mask >> i & 1u) ? 0 : 1; };
+  for (int operand = 0; operand < kOperands; ++operand) {
+    int innermost = -1;
+    for (int i = 0; i < plan.loop_count; ++i) {
+      if ((plan.relevant[operand] >> i & 1u) && plan.loops[i].trips() > 1) innermost = i;
+    }
+    std::int64_t every_visit = 1, first_visit = 1;
+    for (int i = 0; i < plan.loop_count; ++i) {
+      const bool indexes = plan.relevant[operand] >> i & 1u;
+      if (i <= innermost) {
+        every_visit *= indices(i);
+        first_visit *= indexes ? indices(i) : at_zero(i);
+      } else {
+        every_visit *= at_zero(i);
+        first_visit *= at_zero(i);
+      }
+    }
+    if (operand == static_cast<int>(Operand::ofmap)) {
+      // Output tiles are written back each time they leave the buffer and
+      // re-read (partial sums) on every visit after the first.
+      tile_class.loads[operand] = plan.resident[operand] ? first_visit : every_visit;
+      tile_class.ofmap_rereads = plan.resident[operand] ? 0 : every_visit - first_visit;
+    } else {
+      tile_class.loads[operand] = plan.resident[operand] ? first_visit : every_visit;
+    }
+  }
+}
+
+void accumulate_totals(TilePlan& plan) {
+  PlanTotals totals;
+  totals.compute_cycles = plan.fixed_cycles;
+  for (int c = 0; c < plan.class_count; ++c) {
+    const TileClass& tile_class = plan.classes[c];
+    const TileCost& cost = tile_class.cost;
+    totals.tiles += tile_class.count;
+    totals.compute_cycles += tile_class.count * cost.compute_cycles;
+    totals.ops += tile_class.count * cost.ops;
+    for (int operand = 0; operand < kOperands; ++operand) {
+      totals.buffer_reads[operand] += tile_class.count * cost.buffer_reads[operand];
+      totals.buffer_writes[operand] += tile_class.count * cost.buffer_writes[operand];
+    }
+    totals.dram_read_bytes[0] += tile_class.loads[0] * cost.footprint_bytes[0];
+    totals.dram_read_bytes[1] += tile_class.loads[1] * cost.footprint_bytes[1];
+    totals.dram_read_bytes[2] += tile_class.ofmap_rereads * cost.footprint_bytes[2];
+    totals.dram_write_bytes += tile_class.loads[2] * cost.footprint_bytes[2];
+  }
+  plan.totals = totals;
+}
+
+}  // namespace detail
+}  // namespace nasaic

@@ -1,0 +1,134 @@
+#pragma once
+// What a dataflow template produces for one (layer, sub-accelerator): a loop
+// nest over tiles (outer to inner), what each operand depends on, and the
+// exact stall-free cost of each kind of tile. The surrogate sums it in closed
+// form; the simulator replays it tile by tile. Both read the same plan, so
+// they can only differ in what the simulator models cycle by cycle.
+//
+// Tiles of one plan differ only in which loops are at their last, partial
+// trip, so a plan has at most 2^loops tile classes and is costed per class.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace nasaic {
+
+enum class Operand : int { ifmap = 0, filter = 1, ofmap = 2 };
+inline constexpr int kOperands = 3;
+inline constexpr int kMaxLoops = 5;
+inline constexpr int kMaxClasses = 1 << kMaxLoops;
+const char* operand_name(int operand);
+
+struct TileLoop {
+  char dim = '?';  // what the loop walks: 'G' groups, 'K', 'C', 'P', or 'c'/'r' for systolic column/row folds
+  std::int64_t extent = 1;
+  std::int64_t tile = 1;  // never larger than extent
+
+  std::int64_t trips() const { return (extent + tile - 1) / tile; }
+  std::int64_t last_tile() const { return extent - (trips() - 1) * tile; }
+  bool partial() const { return last_tile() != tile; }
+};
+
+// Cost of one tile, stall-free.
+struct TileCost {
+  std::int64_t compute_cycles = 0;
+  std::int64_t ops = 0;  // MACs, or pool/add operations, performed in the tile
+  // Bytes of each operand's tile: what one DRAM load (or write-back) moves.
+  std::array<std::int64_t, kOperands> footprint_bytes{};
+  // Elements the PE array reads from / writes to each buffer.
+  std::array<std::int64_t, kOperands> buffer_reads{};
+  std::array<std::int64_t, kOperands> buffer_writes{};
+};
+
+struct TileClass {
+  std::uint32_t last_mask = 0;  // loops at their last, partial trip
+  std::int64_t count = 0;       // tiles of this class
+  TileCost cost;
+  // How many tiles of this class load each operand (ofmap: write it back),
+  // and how many re-read ofmap partial sums written earlier.
+  std::array<std::int64_t, kOperands> loads{};
+  std::int64_t ofmap_rereads = 0;
+};
+
+struct PlanTotals {
+  std::int64_t tiles = 0;
+  std::int64_t compute_cycles = 0;  // tiles plus the plan's fixed cycles
+  std::int64_t ops = 0;
+  std::array<std::int64_t, kOperands> dram_read_bytes{};  // ofmap: partial sums read back
+  std::int64_t dram_write_bytes = 0;                      // ofmap
+  std::array<std::int64_t, kOperands> buffer_reads{};
+  std::array<std::int64_t, kOperands> buffer_writes{};
+  std::int64_t dram_bytes() const {
+    return dram_read_bytes[0] + dram_read_bytes[1] + dram_read_bytes[2] + dram_write_bytes;
+  }
+};
+
+struct TilePlan {
+  std::string_view template_name;
+  bool feasible = true;
+  std::string reason;  // why not, when infeasible
+
+  int loop_count = 0;
+  std::array<TileLoop, kMaxLoops> loops{};
+  // Bit i set: loop i indexes the operand, so a new index means a new tile of it.
+  std::array<std::uint32_t, kOperands> relevant{};
+  // The whole operand fits its buffer: each part is loaded (or written) once.
+  std::array<bool, kOperands> resident{};
+  // Cycles outside the tiles, once per layer: pipeline fill and drain, or
+  // SCALE-Sim's convention of reporting the last cycle's index.
+  std::int64_t fixed_cycles = 0;
+  // Spatial utilisation figures SCALE-Sim reports, for systolic templates.
+  double mapping_efficiency = 0;  // mean over folds of used PEs / PEs
+  double compute_utilization = 0;
+
+  int class_count = 0;
+  std::array<TileClass, kMaxClasses> classes{};
+  PlanTotals totals;
+
+  void add_loop(char dim, std::int64_t extent, std::int64_t tile);
+  // Loop-index sizes of the tile of class `mask`.
+  std::int64_t tile_size(int loop, std::uint32_t mask) const {
+    return (mask >> loop & 1u) ? loops[loop].last_tile() : loops[loop].tile;
+  }
+  static TilePlan infeasible(std::string_view template_name, std::string reason);
+};
+
+// Fills the plan's classes and totals from its loops, relevance and
+// residency, costing each class with `cost(plan, mask)`.
+template <class CostFunction>
+void finalize_plan(TilePlan& plan, CostFunction&& cost);
+
+// ---- implementation of the class enumeration (header: it is on the hot path)
+
+namespace detail {
+void count_loads(TilePlan& plan, TileClass& tile_class);
+void accumulate_totals(TilePlan& plan);
+}  // namespace detail
+
+template <class CostFunction>
+void finalize_plan(TilePlan& plan, CostFunction&& cost) {
+  std::uint32_t partial_mask = 0;
+  for (int i = 0; i < plan.loop_count; ++i) {
+    if (plan.loops[i].partial()) partial_mask |= 1u << i;
+  }
+  plan.class_count = 0;
+  // Every subset of the partial loops is one class.
+  std::uint32_t mask = 0;
+  while (true) {
+    TileClass& tile_class = plan.classes[plan.class_count++];
+    tile_class.last_mask = mask;
+    tile_class.count = 1;
+    for (int i = 0; i < plan.loop_count; ++i) {
+      const TileLoop& loop = plan.loops[i];
+      tile_class.count *= (mask >> i & 1u) ? 1 : (loop.partial() ? loop.trips() - 1 : loop.trips());
+    }
+    tile_class.cost = cost(static_cast<const TilePlan&>(plan), mask);
+    detail::count_loads(plan, tile_class);
+    if (mask == partial_mask) break;
+    mask = (mask - partial_mask) & partial_mask;  // next subset of partial_mask
+  }
+  detail::accumulate_totals(plan);
+}
+
+}  // namespace nasaic

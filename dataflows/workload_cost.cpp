@@ -1,0 +1,276 @@
+#include "dataflows/workload_cost.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace nasaic {
+
+WorkloadGraph::WorkloadGraph(const Workload& w) : workload(&w) {
+  for (std::size_t n = 0; n < w.networks.size(); ++n) {
+    offset.push_back(static_cast<int>(refs.size()));
+    for (std::size_t l = 0; l < w.networks[n].size(); ++l) refs.push_back({static_cast<int>(n), static_cast<int>(l)});
+  }
+  predecessors.resize(refs.size());
+  sole_producer.assign(refs.size(), -1);
+  for (std::size_t n = 0; n < w.networks.size(); ++n) {
+    const Network& net = w.networks[n];
+    for (std::size_t l = 0; l < net.size(); ++l) {
+      const int self = offset[n] + static_cast<int>(l);
+      for (std::size_t p : net.predecessors(l)) predecessors[static_cast<std::size_t>(self)].push_back(offset[n] + static_cast<int>(p));
+      const auto producers = net.producers(l);
+      if (producers.size() == 1) sole_producer[static_cast<std::size_t>(self)] = offset[n] + static_cast<int>(producers[0]);
+    }
+  }
+}
+
+namespace {
+
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+// The running state of a schedule being laid out in start-time order.
+struct Timeline {
+  explicit Timeline(const WorkloadGraph& graph, std::size_t subs)
+      : finish(graph.size(), kNever), placed_sub(graph.size(), -1), free(subs, 0.0), last_start(subs, 0.0),
+        last_end(subs, 0.0), last_layer(subs, -1) {}
+
+  std::vector<double> finish;
+  std::vector<int> placed_sub;
+  std::vector<double> free;
+  std::vector<double> last_start, last_end;
+  std::vector<int> last_layer;
+
+  // When `id` could start on `sub`, or kNever if a predecessor is not placed.
+  double ready_time(const WorkloadGraph& graph, int id, std::size_t sub, double dram_latency) const {
+    double ready = free[sub];
+    for (int p : graph.predecessors[static_cast<std::size_t>(id)]) {
+      if (placed_sub[static_cast<std::size_t>(p)] < 0) return kNever;
+      const double handoff = placed_sub[static_cast<std::size_t>(p)] == static_cast<int>(sub) ? 0.0 : dram_latency;
+      ready = std::max(ready, finish[static_cast<std::size_t>(p)] + handoff);
+    }
+    return ready;
+  }
+
+  std::uint64_t active_at(double time) const {
+    std::uint64_t mask = 0;
+    for (std::size_t s = 0; s < free.size(); ++s) {
+      if (last_layer[s] >= 0 && last_start[s] <= time && time < last_end[s]) mask |= std::uint64_t{1} << s;
+    }
+    return mask;
+  }
+
+  bool input_on_chip(const WorkloadGraph& graph, const ChipSpec& chip, int id, std::size_t sub) const {
+    const int producer = graph.sole_producer[static_cast<std::size_t>(id)];
+    return producer >= 0 && last_layer[sub] == producer &&
+           graph.layer(producer).ofmap_bytes() <= chip.sub_accelerators[sub].ifmap.capacity_bytes;
+  }
+
+  ScheduledLayer place(const WorkloadGraph& graph, Estimator& estimator, int id, std::size_t sub, double start) {
+    const ChipSpec& chip = estimator.chip();
+    ScheduledLayer result;
+    result.ref = graph.refs[static_cast<std::size_t>(id)];
+    result.sub = static_cast<int>(sub);
+    result.start = start;
+    result.input_on_chip = input_on_chip(graph, chip, id, sub);
+    const LayerProfile& profile = estimator.profile(graph.layer(id), sub);
+    result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
+    result.timing = layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(),
+                                  result.input_on_chip);
+    result.energy_pj = profile.energy.total_pj() -
+                       (result.input_on_chip ? profile.dram_read_bytes[0] * profile.dram_pj_per_byte : 0.0);
+    result.end = start + result.timing.cycles;
+    finish[static_cast<std::size_t>(id)] = result.end;
+    placed_sub[static_cast<std::size_t>(id)] = static_cast<int>(sub);
+    free[sub] = result.end;
+    last_start[sub] = start;
+    last_end[sub] = result.end;
+    last_layer[sub] = id;
+    return result;
+  }
+};
+
+std::string infeasibility(const WorkloadGraph& graph, Estimator& estimator, int id) {
+  std::string reasons;
+  for (std::size_t s = 0; s < estimator.sub_count(); ++s) {
+    const LayerProfile& profile = estimator.profile(graph.layer(id), s);
+    if (!profile.feasible) {
+      reasons += (reasons.empty() ? "" : "; ") + estimator.chip().sub_accelerators[s].name + ": " + profile.reason;
+    }
+  }
+  const LayerRef& ref = graph.refs[static_cast<std::size_t>(id)];
+  return "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
+         graph.layer(id).name + "' fits no sub-accelerator (" + reasons + ")";
+}
+
+void finish_estimate(WorkloadEstimate& estimate, const ChipSpec& chip) {
+  estimate.area_um2 = chip_area_um2(chip);
+  estimate.busy_cycles.assign(chip.sub_accelerators.size(), 0.0);
+  for (const auto& layer : estimate.layers) {
+    estimate.makespan_cycles = std::max(estimate.makespan_cycles, layer.end);
+    estimate.energy_pj += layer.energy_pj;
+    estimate.busy_cycles[static_cast<std::size_t>(layer.sub)] += layer.end - layer.start;
+  }
+}
+
+}  // namespace
+
+WorkloadEstimate evaluate_schedule(const WorkloadGraph& graph, Estimator& estimator, const Schedule& schedule) {
+  const ChipSpec& chip = estimator.chip();
+  const std::size_t subs = chip.sub_accelerators.size();
+  WorkloadEstimate estimate;
+  Timeline timeline(graph, subs);
+  std::vector<std::size_t> next(subs, 0);
+  std::size_t remaining = 0;
+  for (std::size_t s = 0; s < subs; ++s) {
+    remaining += schedule.per_sub[s].size();
+    for (const LayerRef& ref : schedule.per_sub[s]) {
+      const LayerProfile& profile = estimator.profile(graph.layer(graph.id(ref)), s);
+      if (!profile.feasible) {
+        estimate.feasible = false;
+        estimate.reason = "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
+                          graph.layer(graph.id(ref)).name + "' does not fit sub-accelerator '" +
+                          chip.sub_accelerators[s].name + "': " + profile.reason;
+        return estimate;
+      }
+    }
+  }
+  estimate.layers.reserve(remaining);
+  while (remaining > 0) {
+    std::size_t best_sub = subs;
+    double best_start = kNever;
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (next[s] >= schedule.per_sub[s].size()) continue;
+      const double start =
+          timeline.ready_time(graph, graph.id(schedule.per_sub[s][next[s]]), s, chip.dram.latency_cycles);
+      if (start < best_start) {
+        best_start = start;
+        best_sub = s;
+      }
+    }
+    if (best_sub == subs) {
+      std::string waits;
+      for (std::size_t s = 0; s < subs; ++s) {
+        if (next[s] >= schedule.per_sub[s].size()) continue;
+        const LayerRef ref = schedule.per_sub[s][next[s]];
+        waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
+                 graph.layer(graph.id(ref)).name + "'";
+      }
+      estimate.feasible = false;
+      estimate.reason = "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
+      return estimate;
+    }
+    const LayerRef ref = schedule.per_sub[best_sub][next[best_sub]++];
+    estimate.layers.push_back(timeline.place(graph, estimator, graph.id(ref), best_sub, best_start));
+    --remaining;
+  }
+  finish_estimate(estimate, chip);
+  return estimate;
+}
+
+namespace {
+
+Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator) {
+  const ChipSpec& chip = estimator.chip();
+  const std::size_t subs = chip.sub_accelerators.size();
+  Schedule schedule;
+  schedule.per_sub.resize(subs);
+  Timeline timeline(graph, subs);
+  std::vector<int> pending(graph.size());
+  std::vector<std::vector<int>> consumers(graph.size());
+  std::vector<int> ready;
+  for (std::size_t id = 0; id < graph.size(); ++id) {
+    pending[id] = static_cast<int>(graph.predecessors[id].size());
+    for (int p : graph.predecessors[id]) consumers[static_cast<std::size_t>(p)].push_back(static_cast<int>(id));
+    if (pending[id] == 0) ready.push_back(static_cast<int>(id));
+  }
+  while (!ready.empty()) {
+    double best_finish = kNever, best_start = kNever;
+    int best_id = -1;
+    std::size_t best_sub = 0;
+    for (int id : ready) {
+      for (std::size_t s = 0; s < subs; ++s) {
+        const LayerProfile& profile = estimator.profile(graph.layer(id), s);
+        if (!profile.feasible) continue;
+        const double start = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
+        const double bandwidth = estimator.bandwidth(s, timeline.active_at(start) | std::uint64_t{1} << s);
+        const double finish = start + layer_latency(profile, bandwidth, chip.dram.latency_cycles, estimator.params(),
+                                                    timeline.input_on_chip(graph, chip, id, s))
+                                          .cycles;
+        if (finish < best_finish || (finish == best_finish && (start < best_start || (start == best_start && id < best_id)))) {
+          best_finish = finish;
+          best_start = start;
+          best_id = id;
+          best_sub = s;
+        }
+      }
+    }
+    if (best_id < 0) return {};  // some ready layer fits nowhere; the caller reports it
+    timeline.place(graph, estimator, best_id, best_sub, best_start);
+    schedule.per_sub[best_sub].push_back(graph.refs[static_cast<std::size_t>(best_id)]);
+    ready.erase(std::find(ready.begin(), ready.end(), best_id));
+    for (int consumer : consumers[static_cast<std::size_t>(best_id)]) {
+      if (--pending[static_cast<std::size_t>(consumer)] == 0) ready.push_back(consumer);
+    }
+  }
+  return schedule;
+}
+
+bool better(const WorkloadEstimate& a, const WorkloadEstimate& b) {
+  if (!a.feasible) return false;
+  if (!b.feasible) return true;
+  if (a.makespan_cycles != b.makespan_cycles) return a.makespan_cycles < b.makespan_cycles;
+  return a.energy_pj < b.energy_pj;
+}
+
+}  // namespace
+
+ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator) {
+  const Workload& workload = *graph.workload;
+  const std::size_t subs = estimator.sub_count();
+  for (std::size_t id = 0; id < graph.size(); ++id) {
+    bool fits = false;
+    for (std::size_t s = 0; s < subs; ++s) fits = fits || estimator.profile(graph.layer(static_cast<int>(id)), s).feasible;
+    if (!fits) {
+      ScheduleChoice none;
+      none.estimate.feasible = false;
+      none.estimate.reason = infeasibility(graph, estimator, static_cast<int>(id));
+      return none;
+    }
+  }
+  std::vector<std::vector<std::size_t>> orders;
+  for (const Network& net : workload.networks) orders.push_back(net.topological_order());
+
+  ScheduleChoice best;
+  best.estimate.feasible = false;
+  best.estimate.reason = "no candidate schedule";
+  const auto consider = [&](Schedule schedule) {
+    WorkloadEstimate estimate = evaluate_schedule(graph, estimator, schedule);
+    if (better(estimate, best.estimate)) best = ScheduleChoice{std::move(schedule), std::move(estimate)};
+  };
+
+  // Whole networks on one sub-accelerator each, every assignment (bounded).
+  std::size_t combinations = 1;
+  for (std::size_t n = 0; n < workload.networks.size() && combinations <= 4096; ++n) combinations *= subs;
+  if (combinations <= 4096) {
+    for (std::size_t code = 0; code < combinations; ++code) {
+      Schedule schedule;
+      schedule.per_sub.resize(subs);
+      std::size_t rest = code;
+      bool fits = true;
+      for (std::size_t n = 0; n < workload.networks.size() && fits; ++n) {
+        const std::size_t sub = rest % subs;
+        rest /= subs;
+        for (std::size_t l : orders[n]) {
+          const LayerRef ref{static_cast<int>(n), static_cast<int>(l)};
+          fits = fits && estimator.profile(graph.layer(graph.id(ref)), sub).feasible;
+          schedule.per_sub[sub].push_back(ref);
+        }
+      }
+      if (fits) consider(std::move(schedule));
+    }
+  }
+  Schedule greedy = greedy_layer_schedule(graph, estimator);
+  if (!greedy.per_sub.empty()) consider(std::move(greedy));
+  return best;
+}
+
+}  // namespace nasaic

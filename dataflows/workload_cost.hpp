@@ -1,0 +1,75 @@
+#pragma once
+// The surrogate for a whole multi-DNN workload on a heterogeneous chip.
+//
+// Given a schedule, layers run in order on their sub-accelerator; a layer
+// starts when its sub-accelerator is free and its predecessors are done. An
+// edge that crosses sub-accelerators goes through DRAM: the consumer waits
+// one DRAM latency after its producer ends, and reads the tensor from DRAM.
+// An edge within a sub-accelerator, to the very next layer there, whose
+// tensor fits the ifmap buffer stays on chip: the consumer skips its ifmap
+// loads. Concurrent sub-accelerators contend for DRAM: a layer's bandwidth is
+// set by the arbitration policy and the subs active when it starts (see
+// Estimator::bandwidth).
+//
+// The default scheduler tries every mapping of whole networks to
+// sub-accelerators, and a greedy earliest-finish-time list schedule over
+// single layers (at each step the ready layer and sub-accelerator that finish
+// soonest, counting DRAM contention and on-chip reuse), and keeps the
+// schedule with the smallest makespan (then energy).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataflows/estimator.hpp"
+#include "dataflows/schedule.hpp"
+
+namespace nasaic {
+
+// A workload's layers flattened, with their dependencies, built once so that
+// evaluating many schedules does no graph work.
+struct WorkloadGraph {
+  explicit WorkloadGraph(const Workload& workload);
+
+  const Workload* workload;
+  std::vector<int> offset;  // first global id of each network
+  std::vector<LayerRef> refs;
+  std::vector<std::vector<int>> predecessors;  // global ids
+  std::vector<int> sole_producer;              // the only tensor input, or -1
+
+  int id(LayerRef ref) const { return offset[static_cast<std::size_t>(ref.network)] + ref.layer; }
+  const Layer& layer(int id) const {
+    const LayerRef& ref = refs[static_cast<std::size_t>(id)];
+    return workload->networks[static_cast<std::size_t>(ref.network)].layer(static_cast<std::size_t>(ref.layer));
+  }
+  std::size_t size() const { return refs.size(); }
+};
+
+struct ScheduledLayer {
+  LayerRef ref;
+  int sub = 0;
+  double start = 0, end = 0;
+  double bandwidth = 0;  // bytes/cycle the layer got
+  bool input_on_chip = false;
+  LayerTiming timing;
+  double energy_pj = 0;
+};
+
+struct WorkloadEstimate {
+  bool feasible = true;
+  std::string reason;
+  double makespan_cycles = 0;
+  double energy_pj = 0;
+  double area_um2 = 0;
+  std::vector<double> busy_cycles;     // per sub-accelerator
+  std::vector<ScheduledLayer> layers;  // in start order
+};
+
+WorkloadEstimate evaluate_schedule(const WorkloadGraph& graph, Estimator& estimator, const Schedule& schedule);
+
+struct ScheduleChoice {
+  Schedule schedule;
+  WorkloadEstimate estimate;
+};
+ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator);
+
+}  // namespace nasaic
