@@ -3,30 +3,18 @@
 #include "common/error.hpp"
 #include "models/network_yaml.hpp"
 #include "models/scalesim_topology.hpp"
+#include "tests/support/scalesim_fixtures.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace nasaic {
 namespace {
-
-// ResNet-18 as SCALE-Sim v2 lists it: unpadded ifmap sizes that already
-// include padding, a trailing comma on every row, no tensor edges.
-const char* kResnet18 =
-    "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides, \n"
-    "Conv1,224,224,7,7,3,64,2,\n"
-    "Conv2_1a,56,56,3,3,64,64,1,\nConv2_1b,56,56,3,3,64,64,1,\nConv2_2a,56,56,3,3,64,64,1,\n"
-    "Conv2_2b,56,56,3,3,64,64,1,\nConv3_1a,56,56,3,3,64,128,2,\nConv3_1b,28,28,3,3,128,128,1,\n"
-    "Conv3_s,56,56,1,1,64,128,2,\nConv3_2a,28,28,3,3,128,128,1,\nConv3_2b,28,28,3,3,128,128,1,\n"
-    "Conv4_1a,28,28,3,3,128,256,2,\nConv4_1b,14,14,3,3,256,256,1,\nConv4_s,28,28,1,1,128,256,2,\n"
-    "Conv4_2a,14,14,3,3,256,256,1,\nConv4_2b,14,14,3,3,256,256,1,\nConv5_1a,14,14,3,3,256,512,2,\n"
-    "Conv5_1b,7,7,3,3,512,512,1,\nConv5_s,14,14,1,1,256,512,2,\nConv5_2a,7,7,3,3,512,512,1,\n"
-    "Conv5_2b,7,7,3,3,512,512,1,\nFC,1,1,1,1,512,1000,1,\n";
 
 std::int64_t scalesim_output(std::int64_t in, std::int64_t filter, std::int64_t stride) {
   return (in - filter + stride + stride - 1) / stride;  // ceil((in - filter + stride) / stride)
 }
 
 TEST(ScalesimTopology, ReadsResnet18WithScalesimShapes) {
-  const Network net = parse_scalesim_topology(kResnet18, "Resnet18.csv", "Resnet18");
+  const Network net = parse_scalesim_topology(testing::kResnet18Topology, "Resnet18.csv", "Resnet18");
   ASSERT_EQ(net.size(), 21u);
   EXPECT_NO_THROW(net.validate_graph());
   const Layer& conv1 = net.layer(0);
@@ -130,7 +118,7 @@ TEST(ScalesimTopology, RejectsMalformedRowsWithFileLineAndColumn) {
 }
 
 TEST(ScalesimTopology, ExportRoundTripsThroughScalesimFormat) {
-  const Network net = parse_scalesim_topology(kResnet18, "Resnet18.csv", "Resnet18");
+  const Network net = parse_scalesim_topology(testing::kResnet18Topology, "Resnet18.csv", "Resnet18");
   const Network again = parse_scalesim_topology(export_scalesim_topology(net), "again.csv", "again");
   ASSERT_EQ(again.size(), net.size());
   for (std::size_t i = 0; i < net.size(); ++i) {
