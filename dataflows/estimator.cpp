@@ -5,8 +5,7 @@
 
 namespace nasaic {
 
-Estimator::Estimator(const ChipSpec& chip, SurrogateParams params, bool use_cache)
-    : chip_(chip), params_(params), use_cache_(use_cache) {
+Estimator::Estimator(const ChipSpec& chip, SurrogateParams params) : chip_(chip), params_(params) {
   const auto& names = template_names();
   for (const auto& sub : chip_.sub_accelerators) {
     templates_.push_back(&find_template(sub.dataflow));
@@ -25,22 +24,19 @@ std::size_t Estimator::KeyHash::operator()(const Key& key) const {
   return static_cast<std::size_t>(hash);
 }
 
+LayerProfile Estimator::compute_profile(const Layer& layer, std::size_t sub) const {
+  return profile_layer(layer, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes,
+                       *templates_[sub], template_indices_[sub]);
+}
+
 const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
-  const auto compute = [&] {
-    return profile_layer(layer, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes,
-                         *templates_[sub], template_indices_[sub]);
-  };
-  if (!use_cache_) {
-    scratch_ = compute();
-    return scratch_;
-  }
   const Key key{{static_cast<std::int64_t>(layer.type), layer.N, layer.C, layer.H, layer.W, layer.K, layer.R,
                  layer.S, layer.stride_h, layer.stride_w, layer.padding.top, layer.padding.bottom,
                  layer.padding.left, layer.padding.right, layer.groups, layer.bits,
                  static_cast<std::int64_t>(layer.inputs.size()), static_cast<std::int64_t>(sub)}};
   const auto found = cache_.find(key);
   if (found != cache_.end()) return found->second;
-  return cache_.emplace(key, compute()).first->second;
+  return cache_.emplace(key, compute_profile(layer, sub)).first->second;
 }
 
 double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {

@@ -13,15 +13,17 @@ namespace nasaic {
 
 class Estimator {
  public:
-  Estimator(const ChipSpec& chip, SurrogateParams params, bool use_cache = true);
+  Estimator(const ChipSpec& chip, SurrogateParams params);
 
   const ChipSpec& chip() const { return chip_; }
   const SurrogateParams& params() const { return params_; }
   std::size_t sub_count() const { return chip_.sub_accelerators.size(); }
 
-  // The profile of `layer` on sub-accelerator `sub`. The reference stays
-  // valid until the next call (without the cache) or clear_cache().
+  // The profile of `layer` on sub-accelerator `sub`, from the cache. The
+  // reference stays valid until clear_cache().
   const LayerProfile& profile(const Layer& layer, std::size_t sub);
+  // The same, computed afresh without touching the cache.
+  LayerProfile compute_profile(const Layer& layer, std::size_t sub) const;
   // The bandwidth sub-accelerator `sub` gets while the subs in `active` (a
   // bit mask, `sub` included or not) also move data.
   double bandwidth(std::size_t sub, std::uint64_t active) const;
@@ -40,11 +42,9 @@ class Estimator {
 
   ChipSpec chip_;
   SurrogateParams params_;
-  bool use_cache_;
   std::vector<const DataflowTemplate*> templates_;
   std::vector<int> template_indices_;
   std::unordered_map<Key, LayerProfile, KeyHash> cache_;
-  LayerProfile scratch_;
 };
 
 }  // namespace nasaic

@@ -27,6 +27,26 @@ namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
+// Profiles of (layer, sub-accelerator) pairs looked up once per evaluation:
+// a schedule search evaluates many candidates over the same pairs.
+class ProfileTable {
+ public:
+  ProfileTable(const WorkloadGraph& graph, Estimator& estimator)
+      : graph_(graph), estimator_(estimator), subs_(estimator.sub_count()), table_(graph.size() * subs_, nullptr) {}
+
+  const LayerProfile& at(int id, std::size_t sub) {
+    const LayerProfile*& entry = table_[static_cast<std::size_t>(id) * subs_ + sub];
+    if (!entry) entry = &estimator_.profile(graph_.layer(id), sub);
+    return *entry;
+  }
+
+ private:
+  const WorkloadGraph& graph_;
+  Estimator& estimator_;
+  std::size_t subs_;
+  std::vector<const LayerProfile*> table_;
+};
+
 // The running state of a schedule being laid out in start-time order.
 struct Timeline {
   explicit Timeline(const WorkloadGraph& graph, std::size_t subs)
@@ -64,14 +84,15 @@ struct Timeline {
            graph.layer(producer).ofmap_bytes() <= chip.sub_accelerators[sub].ifmap.capacity_bytes;
   }
 
-  ScheduledLayer place(const WorkloadGraph& graph, Estimator& estimator, int id, std::size_t sub, double start) {
+  ScheduledLayer place(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles, int id,
+                       std::size_t sub, double start) {
     const ChipSpec& chip = estimator.chip();
     ScheduledLayer result;
     result.ref = graph.refs[static_cast<std::size_t>(id)];
     result.sub = static_cast<int>(sub);
     result.start = start;
     result.input_on_chip = input_on_chip(graph, chip, id, sub);
-    const LayerProfile& profile = estimator.profile(graph.layer(id), sub);
+    const LayerProfile& profile = profiles.at(id, sub);
     result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
     result.timing = layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(),
                                   result.input_on_chip);
@@ -113,7 +134,10 @@ void finish_estimate(WorkloadEstimate& estimate, const ChipSpec& chip) {
 
 }  // namespace
 
-WorkloadEstimate evaluate_schedule(const WorkloadGraph& graph, Estimator& estimator, const Schedule& schedule) {
+namespace {
+
+WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles,
+                          const Schedule& schedule) {
   const ChipSpec& chip = estimator.chip();
   const std::size_t subs = chip.sub_accelerators.size();
   WorkloadEstimate estimate;
@@ -123,7 +147,7 @@ WorkloadEstimate evaluate_schedule(const WorkloadGraph& graph, Estimator& estima
   for (std::size_t s = 0; s < subs; ++s) {
     remaining += schedule.per_sub[s].size();
     for (const LayerRef& ref : schedule.per_sub[s]) {
-      const LayerProfile& profile = estimator.profile(graph.layer(graph.id(ref)), s);
+      const LayerProfile& profile = profiles.at(graph.id(ref), s);
       if (!profile.feasible) {
         estimate.feasible = false;
         estimate.reason = "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
@@ -159,16 +183,23 @@ WorkloadEstimate evaluate_schedule(const WorkloadGraph& graph, Estimator& estima
       return estimate;
     }
     const LayerRef ref = schedule.per_sub[best_sub][next[best_sub]++];
-    estimate.layers.push_back(timeline.place(graph, estimator, graph.id(ref), best_sub, best_start));
+    estimate.layers.push_back(timeline.place(graph, estimator, profiles, graph.id(ref), best_sub, best_start));
     --remaining;
   }
   finish_estimate(estimate, chip);
   return estimate;
 }
 
+}  // namespace
+
+WorkloadEstimate evaluate_schedule(const WorkloadGraph& graph, Estimator& estimator, const Schedule& schedule) {
+  ProfileTable profiles(graph, estimator);
+  return evaluate(graph, estimator, profiles, schedule);
+}
+
 namespace {
 
-Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator) {
+Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles) {
   const ChipSpec& chip = estimator.chip();
   const std::size_t subs = chip.sub_accelerators.size();
   Schedule schedule;
@@ -188,7 +219,7 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator)
     std::size_t best_sub = 0;
     for (int id : ready) {
       for (std::size_t s = 0; s < subs; ++s) {
-        const LayerProfile& profile = estimator.profile(graph.layer(id), s);
+        const LayerProfile& profile = profiles.at(id, s);
         if (!profile.feasible) continue;
         const double start = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
         const double bandwidth = estimator.bandwidth(s, timeline.active_at(start) | std::uint64_t{1} << s);
@@ -204,7 +235,7 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator)
       }
     }
     if (best_id < 0) return {};  // some ready layer fits nowhere; the caller reports it
-    timeline.place(graph, estimator, best_id, best_sub, best_start);
+    timeline.place(graph, estimator, profiles, best_id, best_sub, best_start);
     schedule.per_sub[best_sub].push_back(graph.refs[static_cast<std::size_t>(best_id)]);
     ready.erase(std::find(ready.begin(), ready.end(), best_id));
     for (int consumer : consumers[static_cast<std::size_t>(best_id)]) {
@@ -226,9 +257,10 @@ bool better(const WorkloadEstimate& a, const WorkloadEstimate& b) {
 ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator) {
   const Workload& workload = *graph.workload;
   const std::size_t subs = estimator.sub_count();
+  ProfileTable profiles(graph, estimator);
   for (std::size_t id = 0; id < graph.size(); ++id) {
     bool fits = false;
-    for (std::size_t s = 0; s < subs; ++s) fits = fits || estimator.profile(graph.layer(static_cast<int>(id)), s).feasible;
+    for (std::size_t s = 0; s < subs; ++s) fits = fits || profiles.at(static_cast<int>(id), s).feasible;
     if (!fits) {
       ScheduleChoice none;
       none.estimate.feasible = false;
@@ -243,7 +275,7 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
   best.estimate.feasible = false;
   best.estimate.reason = "no candidate schedule";
   const auto consider = [&](Schedule schedule) {
-    WorkloadEstimate estimate = evaluate_schedule(graph, estimator, schedule);
+    WorkloadEstimate estimate = evaluate(graph, estimator, profiles, schedule);
     if (better(estimate, best.estimate)) best = ScheduleChoice{std::move(schedule), std::move(estimate)};
   };
 
@@ -261,14 +293,14 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
         rest /= subs;
         for (std::size_t l : orders[n]) {
           const LayerRef ref{static_cast<int>(n), static_cast<int>(l)};
-          fits = fits && estimator.profile(graph.layer(graph.id(ref)), sub).feasible;
+          fits = fits && profiles.at(graph.id(ref), sub).feasible;
           schedule.per_sub[sub].push_back(ref);
         }
       }
       if (fits) consider(std::move(schedule));
     }
   }
-  Schedule greedy = greedy_layer_schedule(graph, estimator);
+  Schedule greedy = greedy_layer_schedule(graph, estimator, profiles);
   if (!greedy.per_sub.empty()) consider(std::move(greedy));
   return best;
 }

@@ -1,0 +1,83 @@
+// Speed of the analytical surrogate: single-layer estimates per template, and
+// whole-workload evaluations (scheduler included) with a cold and a warm
+// layer-profile cache. See benchmarks/README.md for the targets.
+#include <benchmark/benchmark.h>
+
+#include "dataflows/workload_cost.hpp"
+#include "models/network_builder.hpp"
+#include "models/zoo.hpp"
+
+namespace nasaic {
+namespace {
+
+ChipSpec three_sub_chip() { return load_chip_spec(std::string(NASAIC_SOURCE_DIR) + "/configs/chips/hetero-3.yaml"); }
+
+// A CIFAR ResNet with two blocks per stage: 23 layers with shortcuts.
+Network resnet14() {
+  NetworkBuilder b("resnet14", "cifar10", {3, 32, 32});
+  auto x = b.conv("conv1", {}, 16, 3, 1, 1);
+  std::int64_t channels = 16;
+  for (int stage = 0; stage < 3; ++stage) {
+    const std::int64_t width = 16 << stage;
+    for (int i = 0; i < 2; ++i) {
+      const std::string p = "s" + std::to_string(stage) + "b" + std::to_string(i);
+      const std::int64_t stride = stage > 0 && i == 0 ? 2 : 1;
+      auto y = b.conv(p + "_a", {x}, width, 3, stride, 1);
+      y = b.conv(p + "_b", {y}, width, 3, 1, 1);
+      const std::string shortcut = channels != width ? b.conv(p + "_down", {x}, width, 1, stride, 0) : x;
+      x = b.add(p + "_add", {y, shortcut});
+      channels = width;
+    }
+  }
+  x = b.global_pool("pool", {x});
+  b.fc("fc", {x}, 10);
+  return b.build();
+}
+
+void layer_estimates(benchmark::State& state, const std::string& dataflow) {
+  ChipSpec chip = three_sub_chip();
+  chip.sub_accelerators.resize(1);
+  chip.sub_accelerators[0].dataflow = dataflow;
+  Estimator estimator(chip, SurrogateParams());
+  const Network network = zoo_model("resnet50");
+  std::vector<Layer> layers(network.layers().begin(), network.layers().end());
+  std::size_t next = 0;
+  const double bandwidth = *chip.dram.bytes_per_cycle;
+  for (auto _ : state) {
+    const LayerProfile profile = estimator.compute_profile(layers[next], 0);
+    benchmark::DoNotOptimize(layer_latency(profile, bandwidth, chip.dram.latency_cycles, estimator.params(), false));
+    next = next + 1 == layers.size() ? 0 : next + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel("ResNet-50 layers, one at a time");
+}
+
+void workload_evaluations(benchmark::State& state, bool warm) {
+  const ChipSpec chip = three_sub_chip();
+  Workload workload;
+  workload.networks = {zoo_model("vgg16"), resnet14()};
+  const WorkloadGraph graph(workload);
+  Estimator estimator(chip, SurrogateParams());
+  for (auto _ : state) {
+    if (!warm) estimator.clear_cache();
+    const ScheduleChoice choice = default_schedule(graph, estimator);
+    benchmark::DoNotOptimize(choice.estimate.makespan_cycles);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetLabel(std::to_string(workload.networks[0].size()) + " + " + std::to_string(workload.networks[1].size()) +
+                 " layers on 3 sub-accelerators, " + (warm ? "warm" : "cold") + " cache");
+}
+
+BENCHMARK_CAPTURE(layer_estimates, systolic_os, std::string("systolic-os"));
+BENCHMARK_CAPTURE(layer_estimates, systolic_ws, std::string("systolic-ws"));
+BENCHMARK_CAPTURE(layer_estimates, systolic_is, std::string("systolic-is"));
+BENCHMARK_CAPTURE(layer_estimates, nvdla, std::string("nvdla"));
+BENCHMARK_CAPTURE(layer_estimates, shidiannao, std::string("shidiannao"));
+BENCHMARK_CAPTURE(layer_estimates, eyeriss, std::string("eyeriss"));
+BENCHMARK_CAPTURE(workload_evaluations, cold_cache, false);
+BENCHMARK_CAPTURE(workload_evaluations, warm_cache, true);
+
+}  // namespace
+}  // namespace nasaic
+
+BENCHMARK_MAIN();
