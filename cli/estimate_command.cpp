@@ -91,8 +91,10 @@ void write_compute_reports(const std::string& dir, const WorkloadGraph& graph, E
       const LayerProfile& profile = estimator.profile(graph.layer(graph.id(row.ref)), s);
       ComputeReportRow report;
       report.layer_id = static_cast<std::int64_t>(rows.size());
-      report.total_cycles = static_cast<std::int64_t>(std::ceil(row.end - row.start - 1e-9));
-      report.stall_cycles = std::max<std::int64_t>(0, report.total_cycles - profile.compute_cycles);
+      report.total_cycles =
+          static_cast<std::int64_t>(std::ceil(row.end - row.start - 1e-9)) + profile.report_offset_cycles;
+      report.stall_cycles =
+          std::max<std::int64_t>(0, report.total_cycles - profile.compute_cycles - profile.report_offset_cycles);
       report.overall_util_pct = 100.0 * static_cast<double>(profile.ops) /
                                 (static_cast<double>(report.total_cycles) * static_cast<double>(profile.pes));
       report.mapping_efficiency_pct = 100.0 * profile.mapping_efficiency;

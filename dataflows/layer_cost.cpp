@@ -28,6 +28,7 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
     return profile;
   }
   profile.fixed_cycles = plan.fixed_cycles;
+  profile.report_offset_cycles = plan.report_offset_cycles;
   profile.tiles = plan.totals.tiles;
   profile.compute_cycles = plan.totals.compute_cycles;
   profile.ops = plan.totals.ops;
@@ -65,34 +66,46 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
     }
     ProfileClass& summary = profile.classes[c];
     summary.count = tile_class.count;
-    summary.compute_cycles = tile_class.cost.compute_cycles;
+    const std::int64_t port_cycles = tile_port_cycles(tile_class.cost, sub);
+    summary.compute_cycles = std::max(tile_class.cost.compute_cycles, port_cycles);
+    profile.port_stall_cycles += tile_class.count * (summary.compute_cycles - tile_class.cost.compute_cycles);
     summary.ifmap_bytes_per_tile = std::max(0.0, class_in) / static_cast<double>(tile_class.count);
     summary.other_bytes_per_tile = std::max(0.0, class_other) / static_cast<double>(tile_class.count);
   }
 
+  ActivityCounts counts;
+  counts.ops = profile.ops;
+  counts.buffer_reads = profile.buffer_reads;
+  counts.buffer_writes = profile.buffer_writes;
+  counts.dram_read_bytes = profile.dram_read_bytes;
+  counts.dram_write_bytes = profile.dram_write_bytes;
+  profile.energy = energy_of(counts, sub, technology, layer.bits);
   const Technology& t = technology;
-  const int bits = layer.bits;
+  profile.dram_pj_per_byte = t.dram_pj_per_byte + t.interconnect_pj_per_byte;
+  return profile;
+}
+
+EnergyBreakdown energy_of(const ActivityCounts& counts, const SubAcceleratorSpec& sub, const Technology& t, int bits) {
   const double bytes_per_element = static_cast<double>((bits + 7) / 8);
-  EnergyBreakdown& e = profile.energy;
-  e.mac_pj = static_cast<double>(profile.ops) * t.mac_energy_pj(bits);
+  EnergyBreakdown e;
+  e.mac_pj = static_cast<double>(counts.ops) * t.mac_energy_pj(bits);
   // Each MAC reads two operands from and updates one accumulator in PE registers.
-  e.register_file_pj = static_cast<double>(profile.ops) * (2 * t.rf_read_pj_per_16b + t.rf_write_pj_per_16b) * bits / 16.0;
+  e.register_file_pj = static_cast<double>(counts.ops) * (2 * t.rf_read_pj_per_16b + t.rf_write_pj_per_16b) * bits / 16.0;
   const BufferSpec* buffers[] = {&sub.ifmap, &sub.filter, &sub.ofmap};
   for (int o = 0; o < kOperands; ++o) {
     // The array's reads and writes, plus DRAM fills written into the buffer
     // and write-backs read out of it.
-    const double fills = static_cast<double>(profile.dram_read_bytes[o]) / bytes_per_element;
-    const double drains = o == 2 ? static_cast<double>(profile.dram_write_bytes) / bytes_per_element : 0.0;
-    const double reads = static_cast<double>(profile.buffer_reads[o]) + drains;
-    const double writes = static_cast<double>(profile.buffer_writes[o]) + fills;
+    const double fills = static_cast<double>(counts.dram_read_bytes[o]) / bytes_per_element;
+    const double drains = o == 2 ? static_cast<double>(counts.dram_write_bytes) / bytes_per_element : 0.0;
+    const double reads = static_cast<double>(counts.buffer_reads[o]) + drains;
+    const double writes = static_cast<double>(counts.buffer_writes[o]) + fills;
     e.sram_pj += (reads + writes * t.sram_write_to_read) * element_energy_pj(*buffers[o], t, bits);
   }
-  const double dram_bytes = static_cast<double>(profile.dram_read_bytes[0] + profile.dram_read_bytes[1] +
-                                                profile.dram_read_bytes[2] + profile.dram_write_bytes);
+  const double dram_bytes = static_cast<double>(counts.dram_read_bytes[0] + counts.dram_read_bytes[1] +
+                                                counts.dram_read_bytes[2] + counts.dram_write_bytes);
   e.dram_pj = dram_bytes * t.dram_pj_per_byte;
   e.interconnect_pj = dram_bytes * t.interconnect_pj_per_byte;
-  profile.dram_pj_per_byte = t.dram_pj_per_byte + t.interconnect_pj_per_byte;
-  return profile;
+  return e;
 }
 
 LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, double dram_latency_cycles,

@@ -37,7 +37,7 @@ struct EnergyBreakdown {
 
 struct ProfileClass {
   std::int64_t count = 0;
-  std::int64_t compute_cycles = 0;
+  std::int64_t compute_cycles = 0;  // per tile, at least what the buffer ports need (tile_port_cycles)
   // Mean DRAM bytes per tile of this class, without the prologue and epilogue
   // transfers: ifmap loads, and the rest (filter loads, partial-sum reads,
   // ofmap write-backs).
@@ -52,12 +52,14 @@ struct LayerProfile {
   int class_count = 0;
   std::array<ProfileClass, kMaxClasses> classes{};
   std::int64_t fixed_cycles = 0;
+  std::int64_t report_offset_cycles = 0;  // see TilePlan
   double first_load_bytes = 0;  // the first tile's loads, ifmap part separately
   double first_load_ifmap_bytes = 0;
   double last_store_bytes = 0;
 
   std::int64_t tiles = 0;
   std::int64_t compute_cycles = 0;  // stall-free, exact: Σ tiles + fixed
+  std::int64_t port_stall_cycles = 0;  // Σ tiles of what buffer ports add
   std::int64_t ops = 0;
   std::int64_t macs = 0;
   std::int64_t pes = 0;
@@ -73,6 +75,19 @@ struct LayerProfile {
 
 LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, const Technology& technology,
                            std::int64_t burst_bytes, const DataflowTemplate& dataflow, int template_index);
+
+// Energy of a layer's activity on `sub`: operations, PE register and buffer
+// accesses (array side), and DRAM traffic (its fills and drains also access
+// the buffers). Shared by the surrogate and the simulator.
+struct ActivityCounts {
+  std::int64_t ops = 0;
+  std::array<std::int64_t, kOperands> buffer_reads{};
+  std::array<std::int64_t, kOperands> buffer_writes{};
+  std::array<std::int64_t, kOperands> dram_read_bytes{};  // ofmap: partial sums read back
+  std::int64_t dram_write_bytes = 0;
+};
+EnergyBreakdown energy_of(const ActivityCounts& counts, const SubAcceleratorSpec& sub, const Technology& technology,
+                          int bits);
 
 struct LayerTiming {
   double cycles = 0;

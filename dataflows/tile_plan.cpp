@@ -1,5 +1,7 @@
 #include "dataflows/tile_plan.hpp"
 
+#include <algorithm>
+
 #include "common/error.hpp"
 
 namespace nasaic {
@@ -13,6 +15,19 @@ void TilePlan::add_loop(char dim, std::int64_t extent, std::int64_t tile) {
   NASAIC_CHECK(loop_count < kMaxLoops, "too many tile loops");
   NASAIC_CHECK(extent > 0 && tile > 0, "tile loops need positive sizes");
   loops[loop_count++] = TileLoop{dim, extent, tile < extent ? tile : extent};
+}
+
+std::int64_t tile_port_cycles(const TileCost& cost, const SubAcceleratorSpec& sub) {
+  const BufferSpec* buffers[] = {&sub.ifmap, &sub.filter, &sub.ofmap};
+  const std::int64_t edge = std::max(sub.rows, sub.cols);
+  std::int64_t cycles = 0;
+  for (int o = 0; o < kOperands; ++o) {
+    const std::int64_t read_lanes = buffers[o]->banks * buffers[o]->read_ports * edge;
+    const std::int64_t write_lanes = buffers[o]->banks * buffers[o]->write_ports * edge;
+    cycles = std::max({cycles, (cost.buffer_reads[o] + read_lanes - 1) / read_lanes,
+                       (cost.buffer_writes[o] + write_lanes - 1) / write_lanes});
+  }
+  return cycles;
 }
 
 TilePlan TilePlan::infeasible(std::string_view template_name, std::string reason) {
@@ -67,12 +82,14 @@ void count_loads(TilePlan& plan, TileClass& tile_class) {
 
 void accumulate_totals(TilePlan& plan) {
   PlanTotals totals;
+  totals.reported_cycles = plan.report_offset_cycles;
   totals.compute_cycles = plan.fixed_cycles;
   for (int c = 0; c < plan.class_count; ++c) {
     const TileClass& tile_class = plan.classes[c];
     const TileCost& cost = tile_class.cost;
     totals.tiles += tile_class.count;
     totals.compute_cycles += tile_class.count * cost.compute_cycles;
+    totals.reported_cycles += tile_class.count * cost.compute_cycles;
     totals.ops += tile_class.count * cost.ops;
     for (int operand = 0; operand < kOperands; ++operand) {
       totals.buffer_reads[operand] += tile_class.count * cost.buffer_reads[operand];
@@ -83,6 +100,7 @@ void accumulate_totals(TilePlan& plan) {
     totals.dram_read_bytes[2] += tile_class.ofmap_rereads * cost.footprint_bytes[2];
     totals.dram_write_bytes += tile_class.loads[2] * cost.footprint_bytes[2];
   }
+  totals.reported_cycles += plan.fixed_cycles;
   plan.totals = totals;
 }
 

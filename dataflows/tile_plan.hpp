@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "dataflows/chip_spec.hpp"
+
 namespace nasaic {
 
 enum class Operand : int { ifmap = 0, filter = 1, ofmap = 2 };
@@ -54,6 +56,7 @@ struct TileClass {
 struct PlanTotals {
   std::int64_t tiles = 0;
   std::int64_t compute_cycles = 0;  // tiles plus the plan's fixed cycles
+  std::int64_t reported_cycles = 0;  // compute_cycles as the reference tool reports them
   std::int64_t ops = 0;
   std::array<std::int64_t, kOperands> dram_read_bytes{};  // ofmap: partial sums read back
   std::int64_t dram_write_bytes = 0;                      // ofmap
@@ -75,9 +78,11 @@ struct TilePlan {
   std::array<std::uint32_t, kOperands> relevant{};
   // The whole operand fits its buffer: each part is loaded (or written) once.
   std::array<bool, kOperands> resident{};
-  // Cycles outside the tiles, once per layer: pipeline fill and drain, or
-  // SCALE-Sim's convention of reporting the last cycle's index.
+  // Cycles outside the tiles, once per layer: pipeline fill and drain.
   std::int64_t fixed_cycles = 0;
+  // Added to the cycle count when reporting it the way the template's
+  // reference tool does: SCALE-Sim reports the last cycle's index (−1).
+  std::int64_t report_offset_cycles = 0;
   // Spatial utilisation figures SCALE-Sim reports, for systolic templates.
   double mapping_efficiency = 0;  // mean over folds of used PEs / PEs
   double compute_utilization = 0;
@@ -93,6 +98,12 @@ struct TilePlan {
   }
   static TilePlan infeasible(std::string_view template_name, std::string reason);
 };
+
+// Cycles the buffers need to serve a tile's accesses: each bank has its read
+// and write ports, and a port moves one array edge (max(rows, cols) elements)
+// per cycle, as SCALE-Sim's SRAMs feed a whole row or column per cycle. A tile
+// whose accesses need more cycles than its compute stalls on buffer ports.
+std::int64_t tile_port_cycles(const TileCost& cost, const SubAcceleratorSpec& sub);
 
 // Fills the plan's classes and totals from its loops, relevance and
 // residency, costing each class with `cost(plan, mask)`.

@@ -95,7 +95,7 @@ class SystolicTemplate final : public DataflowTemplate {
                                                                                   : ofmap_block(std::min(cols, SC), F);
       if (2 * held > sub.ofmap.capacity_bytes) plan.relevant[out] |= ROW;
     }
-    plan.fixed_cycles = -1;
+    plan.report_offset_cycles = -1;
 
     finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
       const std::int64_t ru = p.tile_size(2, mask), cu = p.tile_size(1, mask);
