@@ -14,5 +14,6 @@ using Runner = std::function<int()>;
 void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 void add_hw_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
+void add_simulate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 
 }  // namespace nasaic::cli

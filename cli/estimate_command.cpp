@@ -4,23 +4,18 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/workload_inputs.hpp"
 #include "common/error.hpp"
 #include "common/table.hpp"
 #include "common/text_file.hpp"
-#include "dataflows/scalesim_config.hpp"
 #include "dataflows/scalesim_report.hpp"
 #include "dataflows/workload_cost.hpp"
-#include "models/network_yaml.hpp"
-#include "models/scalesim_topology.hpp"
 
 namespace nasaic::cli {
 namespace {
 
 struct EstimateOptions {
-  std::string hw;
-  std::string scalesim_config;
-  std::string topology;
-  std::vector<std::string> models;
+  WorkloadInputs inputs;
   std::string schedule;
   std::string calibration;
   std::string format = "text";
@@ -107,30 +102,7 @@ void write_compute_reports(const std::string& dir, const WorkloadGraph& graph, E
 }
 
 int run_estimate(const EstimateOptions& options) {
-  if (options.hw.empty() == options.scalesim_config.empty()) {
-    throw InputError("", 0, "--hw", "give either --hw CHIP.yaml or --scalesim-config X.cfg");
-  }
-  ChipSpec chip;
-  Workload workload;
-  if (!options.hw.empty()) {
-    chip = load_chip_spec(options.hw);
-    if (!options.topology.empty()) workload.networks.push_back(import_scalesim_topology(options.topology));
-  } else {
-    ScalesimConfig config = load_scalesim_config(options.scalesim_config);
-    chip = config.chip;
-    const std::string topology = options.topology.empty() ? config.topology : options.topology;
-    if (!topology.empty()) workload.networks.push_back(import_scalesim_topology(topology));
-  }
-  for (const auto& model : options.models) workload.networks.push_back(load_model(model));
-  if (workload.networks.empty()) throw InputError("", 0, "--model", "give at least one --model (or --topology)");
-  for (std::size_t i = 0; i < workload.networks.size(); ++i) {
-    for (std::size_t j = 0; j < i; ++j) {
-      if (workload.networks[i].name() == workload.networks[j].name()) {
-        workload.networks[i].set_name(workload.networks[i].name() + "#" + std::to_string(i));
-      }
-    }
-  }
-
+  auto [chip, workload] = load_workload_inputs(options.inputs);
   const SurrogateParams params = options.calibration.empty() ? SurrogateParams() : load_surrogate_params(options.calibration);
   Estimator estimator(chip, params);
   const WorkloadGraph graph(workload);
@@ -188,10 +160,7 @@ int run_estimate(const EstimateOptions& options) {
 void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners) {
   CLI::App* estimate = app.add_subcommand("estimate", "Estimate latency, energy and area with the analytical surrogate");
   auto options = std::make_shared<EstimateOptions>();
-  estimate->add_option("--hw", options->hw, "chip description (YAML)");
-  estimate->add_option("--scalesim-config", options->scalesim_config, "a SCALE-Sim .cfg instead of --hw");
-  estimate->add_option("--topology", options->topology, "a SCALE-Sim topology CSV (with --scalesim-config or --hw)");
-  estimate->add_option("--model", options->models, "zoo name, topology .csv or network .yaml; repeat for a multi-DNN workload");
+  add_workload_options(estimate, options->inputs);
   estimate->add_option("--schedule", options->schedule, "schedule YAML; default: nasaic's scheduler");
   estimate->add_option("--calibration", options->calibration, "surrogate parameters (JSON) from nasaic calibrate");
   estimate->add_option("--format", options->format, "text, csv or json")->capture_default_str();

@@ -5,6 +5,10 @@
 #include "common/error.hpp"
 #include "common/version.hpp"
 
+// libsystemc refers to sc_main; nasaic drives SystemC from main() instead,
+// so this entry point is never called.
+extern "C" int sc_main(int, char*[]) { return 1; }
+
 int main(int argc, char** argv) {
   CLI::App app{"nasaic: co-design neural networks and heterogeneous DNN accelerators"};
   app.set_version_flag("--version", std::string("nasaic ") + nasaic::kVersion);
@@ -16,12 +20,14 @@ int main(int argc, char** argv) {
       "  nasaic models import Resnet18.csv --out resnet18.yaml\n"
       "  nasaic hw show configs/chips/hetero-2.yaml\n"
       "  nasaic estimate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet\n"
+      "  nasaic simulate --hw configs/chips/hetero-3.yaml --model resnet18 --out out/sim\n"
       "Run 'nasaic SUBCOMMAND --help' for each subcommand's options.");
 
   std::vector<std::pair<CLI::App*, nasaic::cli::Runner>> runners;
   nasaic::cli::add_models_command(app, runners);
   nasaic::cli::add_hw_command(app, runners);
   nasaic::cli::add_estimate_command(app, runners);
+  nasaic::cli::add_simulate_command(app, runners);
 
   try {
     app.parse(argc, argv);

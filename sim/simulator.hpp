@@ -1,0 +1,44 @@
+#pragma once
+// The cycle-level simulator's entry point. SystemC elaborates once per
+// process, so simulate() may be called once per process; run several
+// simulations through `nasaic simulate` child processes (sim/job_runner.hpp).
+#include <string>
+#include <vector>
+
+#include "dataflows/schedule.hpp"
+#include "sim/statistics.hpp"
+
+namespace nasaic {
+
+enum class TimeMode {
+  skip_ahead,  // each module waits until its state next changes (default)
+  lockstep,    // every module is evaluated every cycle
+};
+
+struct SimulationOptions {
+  TimeMode mode = TimeMode::skip_ahead;
+  // Stop when no module has made progress for this many cycles.
+  Cycle watchdog_cycles = 10'000'000;
+  std::string vcd_path;  // empty: no VCD
+  bool progress = false; // a progress bar with ETA on stderr
+  Cycle expected_cycles = 0;  // for the progress bar's ETA (e.g. the surrogate's makespan)
+};
+
+struct SimulationResult {
+  bool completed = false;
+  std::string failure;               // why not, with the blocked modules and what each waits for
+  std::vector<LayerStats> layers;    // in start order
+  std::vector<SubAcceleratorStats> subs;
+  Cycle makespan_cycles = 0;
+  double energy_pj = 0;
+  double area_um2 = 0;
+  double wall_seconds = 0;
+  std::int64_t activations = 0;  // module evaluations, to compare the time modes
+};
+
+// Runs the workload on the chip following the schedule. Throws InputError if
+// a scheduled layer cannot fit its sub-accelerator, naming layer and buffer.
+SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const Schedule& schedule,
+                          const SimulationOptions& options);
+
+}  // namespace nasaic
