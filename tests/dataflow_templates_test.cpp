@@ -8,6 +8,7 @@
 #include "dataflows/dataflow_template.hpp"
 #include "dataflows/layer_cost.hpp"
 #include "dataflows/scalesim_config.hpp"
+#include "dataflows/tile_walker.hpp"
 #include "models/scalesim_topology.hpp"
 #include "models/zoo.hpp"
 #include "tests/support/scalesim_fixtures.hpp"
@@ -275,6 +276,40 @@ TEST(TemplateProperties, HoldForEveryTemplateAndLayer) {
       EXPECT_GE(timing.cycles * static_cast<double>(sub.pes()), static_cast<double>(layer.ops()));
       EXPECT_GT(profile.energy.total_pj(), 0);
       EXPECT_GE(timing.cycles, layer_latency(profile, 64.0, 100, SurrogateParams(), false).cycles);
+    }
+  }
+}
+
+// The simulator replays plans tile by tile; its per-tile decisions must add
+// up to the surrogate's closed-form counts.
+TEST(TemplateProperties, TileWalkerAgreesWithTheClosedFormCounts) {
+  const auto layers = sample_layers();
+  for (const auto& name : template_names()) {
+    for (std::int64_t buffer : {2 * 1024, 64 * 1024, 1024 * 1024}) {
+      const SubAcceleratorSpec sub = array(name, 8, 16, buffer);
+      for (const auto& layer : layers) {
+        const TilePlan plan = find_template(name).plan(layer, sub);
+        if (!plan.feasible) continue;
+        SCOPED_TRACE(name + " " + std::to_string(buffer) + " " + layer.name);
+        TileWalker walker(plan);
+        std::int64_t tiles = 0, cycles = 0, ifmap = 0, filter = 0, rereads = 0, writes = 0;
+        while (!walker.done()) {
+          const TileStep step = walker.next();
+          const TileCost& cost = step.tile_class->cost;
+          ++tiles;
+          cycles += cost.compute_cycles;
+          ifmap += step.load_ifmap ? cost.footprint_bytes[0] : 0;
+          filter += step.load_filter ? cost.footprint_bytes[1] : 0;
+          rereads += step.ofmap_reread ? cost.footprint_bytes[2] : 0;
+          writes += step.ofmap_write_back ? cost.footprint_bytes[2] : 0;
+        }
+        EXPECT_EQ(tiles, plan.totals.tiles);
+        EXPECT_EQ(cycles + plan.fixed_cycles, plan.totals.compute_cycles);
+        EXPECT_EQ(ifmap, plan.totals.dram_read_bytes[0]);
+        EXPECT_EQ(filter, plan.totals.dram_read_bytes[1]);
+        EXPECT_EQ(rereads, plan.totals.dram_read_bytes[2]);
+        EXPECT_EQ(writes, plan.totals.dram_write_bytes);
+      }
     }
   }
 }
