@@ -22,6 +22,8 @@ struct SimulateOptions {
   std::string timeline;
   std::int64_t watchdog = 10'000'000;
   bool quiet = false;
+  bool functional = false;
+  std::uint64_t seed = 1;
 };
 
 // A Chrome trace-event file (opens in Perfetto): one track per
@@ -64,6 +66,8 @@ int run_simulate(const SimulateOptions& options) {
   if (options.watchdog < 1) throw InputError("", 0, "--watchdog", "must be at least 1 cycle");
   sim.watchdog_cycles = options.watchdog;
   sim.vcd_path = options.vcd;
+  sim.functional = options.functional;
+  sim.seed = options.seed;
   sim.progress = !options.quiet && ::isatty(STDERR_FILENO);
   const OutputFormat format = parse_output_format(options.format);
 
@@ -130,6 +134,10 @@ void add_simulate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
   command->add_option("--watchdog", options->watchdog, "stop after this many cycles without progress")
       ->capture_default_str();
   command->add_flag("--quiet", options->quiet, "no progress bar");
+  command->add_flag("--functional", options->functional,
+                    "also run every MAC layer on seeded random int8 operands in its template's MAC order "
+                    "(int32 accumulation); reports MACs performed and an output hash per layer");
+  command->add_option("--seed", options->seed, "seed of the functional operands")->capture_default_str();
   command->footer(
       "Exit status: 0 done, 2 bad input, 3 the simulation stopped (deadlock or watchdog; outputs are still written).\n"
       "Examples:\n"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dataflows/chip_spec.hpp"
+#include "dataflows/functional.hpp"
 #include "dataflows/tile_plan.hpp"
 #include "models/layer.hpp"
 
@@ -20,6 +21,10 @@ class DataflowTemplate {
   // Tiles `layer` for `sub`'s PE array and buffers. A layer that cannot fit
   // any tiling gives a plan with feasible = false and the reason.
   virtual TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const = 0;
+  // Performs every MAC of a conv, dwconv, fc or gemm layer in this
+  // template's order, tile by tile; returns false for layers without MACs
+  // (pool, add), which have no functional model.
+  virtual bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const = 0;
 };
 
 // Throws InputError listing the known names.

@@ -12,7 +12,10 @@
 #include <memory>
 #include <unistd.h>
 
+#include <random>
+
 #include "common/error.hpp"
+#include "common/hash.hpp"
 #include "sim/simulator.hpp"
 #include "sim/sub_accelerator_core.hpp"
 
@@ -281,6 +284,30 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
     result.energy_pj += layer.energy.total_pj();
   }
   result.area_um2 = chip_area_um2(chip);
+  if (options.functional) {
+    for (auto& layer : result.layers) {
+      const Network& net = workload.networks[static_cast<std::size_t>(layer.ref.network)];
+      const Layer& shape = net.layer(static_cast<std::size_t>(layer.ref.layer));
+      const SubAcceleratorSpec& sub = chip.sub_accelerators[static_cast<std::size_t>(layer.sub)];
+      FunctionalTensors tensors;
+      std::mt19937_64 random(options.seed ^ fnv1a(net.name() + ":" + shape.name));
+      std::uniform_int_distribution<int> value(-128, 127);
+      tensors.input.resize(static_cast<std::size_t>(shape.N * shape.C * shape.H * shape.W));
+      tensors.weights.resize(static_cast<std::size_t>(shape.filter_elements()));
+      for (auto& x : tensors.input) x = static_cast<std::int8_t>(value(random));
+      for (auto& w : tensors.weights) w = static_cast<std::int8_t>(value(random));
+      tensors.prepare(shape);
+      if (!find_template(sub.dataflow).execute(shape, sub, tensors)) continue;
+      layer.functional_macs = tensors.macs;
+      layer.output_hash = fnv1a(std::string_view(reinterpret_cast<const char*>(tensors.output.data()),
+                                                 tensors.output.size() * sizeof(std::int32_t)));
+      if (tensors.macs != shape.macs()) {
+        result.completed = false;
+        result.failure = "functional mode: '" + net.name() + ":" + shape.name + "' performed " +
+                         std::to_string(tensors.macs) + " MACs, the layer has " + std::to_string(shape.macs());
+      }
+    }
+  }
   return result;
 }
 

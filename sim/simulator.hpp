@@ -22,6 +22,10 @@ struct SimulationOptions {
   std::string vcd_path;  // empty: no VCD
   bool progress = false; // a progress bar with ETA on stderr
   Cycle expected_cycles = 0;  // for the progress bar's ETA (e.g. the surrogate's makespan)
+  // Functional mode: every MAC layer also runs on seeded random int8
+  // operands, in its template's MAC order, with int32 accumulation.
+  bool functional = false;
+  std::uint64_t seed = 1;
 };
 
 struct SimulationResult {

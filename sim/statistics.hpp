@@ -31,6 +31,10 @@ struct LayerStats {
   std::int64_t pes = 0;
   ActivityCounts activity;  // buffer accesses and DRAM bytes as executed
   EnergyBreakdown energy;
+  // Functional mode: MACs performed on real operands, and a hash of the
+  // int32 output tensor.
+  std::int64_t functional_macs = -1;
+  std::uint64_t output_hash = 0;
 
   std::int64_t cycles() const { return end - start; }
 };

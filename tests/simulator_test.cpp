@@ -236,6 +236,24 @@ TEST(Simulator, TracesAndReportsAreWritten) {
   EXPECT_TRUE(result.err.empty()) << result.err;  // no progress bar when stderr is not a terminal
 }
 
+TEST(Simulator, FunctionalModeComputesTheSameOutputsOnEveryTemplate) {
+  TempDir dir;
+  std::map<std::string, std::string> hashes;
+  for (const char* dataflow : {"systolic-ws", "nvdla", "shidiannao", "eyeriss"}) {
+    SCOPED_TRACE(dataflow);
+    const std::string chip = dir.write(std::string(dataflow) + ".yaml", chip_yaml("weighted", {dataflow}));
+    const auto result = run_nasaic("simulate --hw " + chip + " --model resnet20 --functional --format csv");
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    for (const auto& row : csv_rows(result.out)) {
+      if (row.at("functional_macs") == "-1") continue;  // pool and add have no MACs
+      EXPECT_EQ(row.at("functional_macs"), row.at("ops"));
+      const auto [it, inserted] = hashes.emplace(row.at("layer"), row.at("output_hash"));
+      EXPECT_EQ(it->second, row.at("output_hash")) << row.at("layer");
+    }
+  }
+  EXPECT_GT(hashes.size(), 20u);
+}
+
 TEST(SimulatorBadInput, LayerThatCannotFitIsRejectedBeforeRunning) {
   TempDir dir;
   const std::string chip = dir.write("chip.yaml", chip_yaml("weighted", {"nvdla"}, "16 B/cycle", "256 B"));

@@ -9,6 +9,7 @@
 // sums never go back to DRAM. Tile sizes are the largest that let each
 // operand's tile fit half of its buffer (the other half takes the next tile:
 // double buffering), in multiples of the template's granules.
+#include <algorithm>
 #include <cstdint>
 
 #include "dataflows/dataflow_template.hpp"
@@ -35,5 +36,28 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
                    const ConvGranules& granules, ConvTileCostFn tile_cost, std::int64_t fixed_cycles);
 
 inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Where a tile starts along each loop, and its sizes.
+struct ConvTileAt {
+  std::int64_t g = 0, k = 0, p = 0, c = 0;
+  ConvTile size;
+};
+
+// Calls `tile_kernel(at)` for every tile of a conv plan, in loop order.
+template <class TileKernel>
+void for_each_conv_tile(const TilePlan& plan, TileKernel&& tile_kernel) {
+  const TileLoop &G = plan.loops[0], &K = plan.loops[1], &P = plan.loops[2], &C = plan.loops[3];
+  for (std::int64_t g = 0; g < G.extent; ++g) {
+    for (std::int64_t k = 0; k < K.extent; k += K.tile) {
+      for (std::int64_t p = 0; p < P.extent; p += P.tile) {
+        for (std::int64_t c = 0; c < C.extent; c += C.tile) {
+          tile_kernel(ConvTileAt{g, k, p, c,
+                                 ConvTile{std::min(K.tile, K.extent - k), std::min(P.tile, P.extent - p),
+                                          std::min(C.tile, C.extent - c)}});
+        }
+      }
+    }
+  }
+}
 
 }  // namespace nasaic

@@ -47,6 +47,44 @@ TileCost row_stationary_tile_cost(const LayerView& v, const SubAcceleratorSpec& 
 class EyerissTemplate final : public DataflowTemplate {
  public:
   std::string_view name() const override { return "eyeriss"; }
+
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+    if (layer.macs() == 0) return false;
+    FunctionalAccess access(layer, tensors);
+    const LayerView& v = access.view();
+    for_each_conv_tile(plan(layer, sub), [&](const ConvTileAt& at) {
+      const std::int64_t filter_rows = std::min(v.R, sub.rows);
+      const std::int64_t set_width = std::min(at.size.P, sub.cols);
+      const std::int64_t stacked = std::max<std::int64_t>(1, sub.rows / filter_rows);
+      const std::int64_t side_by_side = std::max<std::int64_t>(1, sub.cols / set_width);
+      for (std::int64_t n = 0; n < v.N; ++n) {
+        for (std::int64_t p0 = 0; p0 < at.size.P; p0 += set_width) {
+          for (std::int64_t r0 = 0; r0 < v.R; r0 += filter_rows) {
+            for (std::int64_t c0 = 0; c0 < at.size.C; c0 += stacked) {
+              for (std::int64_t k0 = 0; k0 < at.size.K; k0 += side_by_side) {
+                // One pass: PE sets over (channel, filter); in a set, PE
+                // (i, j) runs filter row r0 + i over the input row of output
+                // row p0 + j.
+                for (std::int64_t c = c0; c < std::min(c0 + stacked, at.size.C); ++c) {
+                  for (std::int64_t k = k0; k < std::min(k0 + side_by_side, at.size.K); ++k) {
+                    for (std::int64_t i = r0; i < std::min(r0 + filter_rows, v.R); ++i) {
+                      for (std::int64_t j = p0; j < std::min(p0 + set_width, at.size.P); ++j) {
+                        for (std::int64_t q = 0; q < v.Q; ++q) {
+                          for (std::int64_t s = 0; s < v.S; ++s) access.mac(at.g, n, at.k + k, at.c + c, at.p + j, q, i, s);
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+    return true;
+  }
+
   TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
     if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
     return plan_conv(name(), layer, sub, ConvGranules{1, 1, 1}, row_stationary_tile_cost, 0);

@@ -54,6 +54,40 @@ TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, cons
 class NvdlaTemplate final : public DataflowTemplate {
  public:
   std::string_view name() const override { return "nvdla"; }
+
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+    if (layer.macs() == 0) return false;
+    FunctionalAccess access(layer, tensors);
+    const LayerView& v = access.view();
+    const std::int64_t atomic_c = sub.rows, atomic_k = sub.cols;
+    for_each_conv_tile(plan(layer, sub), [&](const ConvTileAt& at) {
+      const std::int64_t pixels = v.N * at.size.P * v.Q;
+      const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
+      for (std::int64_t kg = 0; kg < at.size.K; kg += atomic_k) {
+        for (std::int64_t stripe = 0; stripe < stripes; ++stripe) {
+          const std::int64_t first = stripe * kStripeAtomics;
+          const std::int64_t last = stripe + 1 == stripes ? pixels : first + kStripeAtomics;
+          for (std::int64_t cb = 0; cb < at.size.C; cb += atomic_c) {
+            for (std::int64_t r = 0; r < v.R; ++r) {
+              for (std::int64_t s = 0; s < v.S; ++s) {
+                for (std::int64_t pixel = first; pixel < last; ++pixel) {  // one atomic op per cycle
+                  const std::int64_t q = pixel % v.Q, p = at.p + pixel / v.Q % at.size.P,
+                                     n = pixel / (v.Q * at.size.P);
+                  for (std::int64_t k = kg; k < std::min(kg + atomic_k, at.size.K); ++k) {    // MAC cells
+                    for (std::int64_t c = cb; c < std::min(cb + atomic_c, at.size.C); ++c) {  // multipliers
+                      access.mac(at.g, n, at.k + k, at.c + c, p, q, r, s);
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+    return true;
+  }
+
   TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
     if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
     return plan_conv(name(), layer, sub, ConvGranules{sub.cols, sub.rows, 1}, nvdla_tile_cost,

@@ -49,6 +49,50 @@ TileCost classifier_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub,
 class ShidiannaoTemplate final : public DataflowTemplate {
  public:
   std::string_view name() const override { return "shidiannao"; }
+
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+    if (layer.macs() == 0) return false;
+    FunctionalAccess access(layer, tensors);
+    const LayerView& v = access.view();
+    const bool classifier = layer.type == LayerType::fc || layer.type == LayerType::gemm;
+    for_each_conv_tile(plan(layer, sub), [&](const ConvTileAt& at) {
+      if (classifier) {
+        // Output neurons spread over the PEs; one input broadcast per cycle.
+        const std::int64_t outputs = v.N * at.size.K * at.size.P * v.Q;
+        for (std::int64_t first = 0; first < outputs; first += sub.pes()) {
+          for (std::int64_t c = 0; c < at.size.C; ++c) {
+            for (std::int64_t pe = first; pe < std::min(first + sub.pes(), outputs); ++pe) {
+              const std::int64_t q = pe % v.Q, p = pe / v.Q % at.size.P, k = pe / (v.Q * at.size.P) % at.size.K,
+                                 n = pe / (v.Q * at.size.P * at.size.K);
+              access.mac(at.g, n, at.k + k, at.c + c, at.p + p, q, 0, 0);
+            }
+          }
+        }
+        return;
+      }
+      for (std::int64_t n = 0; n < v.N; ++n) {
+        for (std::int64_t k = 0; k < at.size.K; ++k) {
+          for (std::int64_t py = 0; py < at.size.P; py += sub.rows) {
+            for (std::int64_t px = 0; px < v.Q; px += sub.cols) {
+              for (std::int64_t c = 0; c < at.size.C; ++c) {
+                for (std::int64_t r = 0; r < v.R; ++r) {
+                  for (std::int64_t s = 0; s < v.S; ++s) {  // one broadcast weight per cycle
+                    for (std::int64_t y = py; y < std::min(py + sub.rows, at.size.P); ++y) {
+                      for (std::int64_t x = px; x < std::min(px + sub.cols, v.Q); ++x) {
+                        access.mac(at.g, n, at.k + k, at.c + c, at.p + y, x, r, s);
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    });
+    return true;
+  }
+
   TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
     if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
     const bool classifier = layer.type == LayerType::fc || layer.type == LayerType::gemm;

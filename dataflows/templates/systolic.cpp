@@ -130,6 +130,39 @@ class SystolicTemplate final : public DataflowTemplate {
     return plan;
   }
 
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+    if (layer.macs() == 0) return false;
+    const TilePlan plan = this->plan(layer, sub);
+    FunctionalAccess access(layer, tensors);
+    const TileLoop &groups = plan.loops[0], &col_folds = plan.loops[1], &row_folds = plan.loops[2];
+    const LayerView& v = access.view();
+    const std::int64_t T = dataflow_ == SystolicDataflow::output_stationary   ? v.window()
+                           : dataflow_ == SystolicDataflow::weight_stationary ? v.pixels()
+                                                                               : v.K;
+    for (std::int64_t g = 0; g < groups.extent; ++g) {
+      for (std::int64_t c0 = 0; c0 < col_folds.extent; c0 += col_folds.tile) {
+        const std::int64_t cols = std::min(col_folds.tile, col_folds.extent - c0);
+        for (std::int64_t r0 = 0; r0 < row_folds.extent; r0 += row_folds.tile) {
+          const std::int64_t rows = std::min(row_folds.tile, row_folds.extent - r0);
+          // One fold: the operand on the time axis streams through the
+          // array; every PE (i, j) does one MAC per step.
+          for (std::int64_t t = 0; t < T; ++t) {
+            for (std::int64_t i = 0; i < rows; ++i) {
+              for (std::int64_t j = 0; j < cols; ++j) {
+                switch (dataflow_) {
+                  case SystolicDataflow::output_stationary: access.mac_lowered(g, r0 + i, t, c0 + j); break;
+                  case SystolicDataflow::weight_stationary: access.mac_lowered(g, t, r0 + i, c0 + j); break;
+                  case SystolicDataflow::input_stationary: access.mac_lowered(g, c0 + j, r0 + i, t); break;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return true;
+  }
+
  private:
   SystolicDataflow dataflow_;
 };
