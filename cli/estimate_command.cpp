@@ -35,7 +35,7 @@ Table layer_table(const WorkloadGraph& graph, Estimator& estimator, const Worklo
     const Layer& layer = graph.layer(graph.id(row.ref));
     const LayerProfile& profile = estimator.profile(layer, sub);
     const double cycles = row.end - row.start;
-    const double discount = row.input_on_chip ? profile.dram_read_bytes[0] * profile.dram_pj_per_byte : 0.0;
+    const EnergyBreakdown& energy = row.input_on_chip ? profile.energy_input_on_chip : profile.energy;
     table.add_row({graph.workload->networks[static_cast<std::size_t>(row.ref.network)].name(), layer.name,
                    std::string(layer_type_name(layer.type)), chip.sub_accelerators[sub].name,
                    chip.sub_accelerators[sub].dataflow, row.start, row.end, cycles, row.timing.compute_cycles,
@@ -43,12 +43,8 @@ Table layer_table(const WorkloadGraph& graph, Estimator& estimator, const Worklo
                    cycles > 0 ? 100.0 * static_cast<double>(profile.ops) / (static_cast<double>(profile.pes) * cycles) : 0.0,
                    std::isinf(row.bandwidth) ? -1.0 : row.bandwidth, std::int64_t{row.input_on_chip},
                    row.input_on_chip ? std::int64_t{0} : profile.dram_read_bytes[0], profile.dram_read_bytes[1],
-                   profile.dram_read_bytes[2], profile.dram_write_bytes, row.energy_pj, profile.energy.mac_pj,
-                   profile.energy.register_file_pj, profile.energy.sram_pj,
-                   profile.energy.dram_pj - discount * profile.energy.dram_pj /
-                                                (profile.energy.dram_pj + profile.energy.interconnect_pj + 1e-300),
-                   profile.energy.interconnect_pj - discount * profile.energy.interconnect_pj /
-                                                        (profile.energy.dram_pj + profile.energy.interconnect_pj + 1e-300)});
+                   profile.dram_read_bytes[2], profile.dram_write_bytes, row.energy_pj, energy.mac_pj,
+                   energy.register_file_pj, energy.sram_pj, energy.dram_pj, energy.interconnect_pj});
   }
   return table;
 }

@@ -65,6 +65,17 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
       class_other -= profile.last_store_bytes;
     }
     ProfileClass& summary = profile.classes[c];
+    const auto loading = [&](bool with_ifmap) {
+      // Write-backs count too: an output visit waits for the write-back two
+      // visits earlier (the ofmap buffer is double-buffered as well).
+      std::int64_t tiles = std::max({fp[1] > 0 ? tile_class.loads[1] : 0, fp[2] > 0 ? tile_class.ofmap_rereads : 0,
+                                     fp[2] > 0 ? tile_class.loads[2] : 0});
+      if (with_ifmap && fp[0] > 0) tiles = std::max(tiles, tile_class.loads[0]);
+      // The first tile's loads belong to the prologue.
+      return std::min(tile_class.count, tile_class.last_mask == 0 && tiles > 0 ? tiles - 1 : tiles);
+    };
+    summary.loading_tiles = loading(true);
+    summary.loading_tiles_without_ifmap = loading(false);
     summary.count = tile_class.count;
     const std::int64_t port_cycles = tile_port_cycles(tile_class.cost, sub);
     summary.compute_cycles = std::max(tile_class.cost.compute_cycles, port_cycles);
@@ -80,8 +91,8 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
   counts.dram_read_bytes = profile.dram_read_bytes;
   counts.dram_write_bytes = profile.dram_write_bytes;
   profile.energy = energy_of(counts, sub, technology, layer.bits);
-  const Technology& t = technology;
-  profile.dram_pj_per_byte = t.dram_pj_per_byte + t.interconnect_pj_per_byte;
+  counts.dram_read_bytes[0] = 0;
+  profile.energy_input_on_chip = energy_of(counts, sub, technology, layer.bits);
   return profile;
 }
 
@@ -116,22 +127,40 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   const bool ideal = !(bandwidth < kIdealBandwidth);
   LayerTiming timing;
   double body = 0;
+  const auto overlapped = [&](double compute, double memory) {
+    return std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory);
+  };
   for (int c = 0; c < profile.class_count; ++c) {
     const ProfileClass& tile_class = profile.classes[c];
     const double compute = scale * static_cast<double>(tile_class.compute_cycles) + overhead;
-    const double bytes = tile_class.other_bytes_per_tile + (input_on_chip ? 0.0 : tile_class.ifmap_bytes_per_tile);
-    const double memory = ideal ? 0.0 : bytes / bandwidth;
     const double count = static_cast<double>(tile_class.count);
-    body += count * (std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory));
     timing.compute_cycles += count * compute;
-    timing.memory_cycles += count * memory;
+    if (ideal) {
+      body += count * compute;
+      continue;
+    }
+    const double bytes =
+        count * (tile_class.other_bytes_per_tile + (input_on_chip ? 0.0 : tile_class.ifmap_bytes_per_tile));
+    const double loading =
+        static_cast<double>(input_on_chip ? tile_class.loading_tiles_without_ifmap : tile_class.loading_tiles);
+    timing.memory_cycles += bytes / bandwidth;
+    if (loading > 0) {
+      // Two tiles are in flight: tile i's loads leave when tile i − 2 is
+      // done, so two tiles take compute + transfer + latency when memory
+      // bound.
+      const double memory = bytes / loading / bandwidth;
+      body += loading * std::max(overlapped(compute, memory), (compute + memory + dram_latency_cycles) / 2) +
+              (count - loading) * compute;
+    } else {
+      body += count * overlapped(compute, bytes / count / bandwidth);
+    }
   }
   const double fixed = scale * static_cast<double>(profile.fixed_cycles);
   timing.compute_cycles += fixed;
   double edges = 0;
   if (!ideal) {
     const double first = profile.first_load_bytes - (input_on_chip ? profile.first_load_ifmap_bytes : 0.0);
-    edges = dram_latency_cycles + (first + profile.last_store_bytes) / bandwidth;
+    edges = 2 * dram_latency_cycles + (first + profile.last_store_bytes) / bandwidth;
   }
   timing.cycles = body + fixed + edges;
   return timing;

@@ -8,14 +8,18 @@
 // utilisation. Latency for a given bandwidth is then a sum over at most 32
 // classes, so a schedule can re-time a cached profile under contention.
 //
-// Latency model (double buffering: a tile's loads overlap the previous tile's
-// compute):
+// Latency model. Buffers are double-buffered: tile i's loads are issued as
+// soon as tile i − 2 has left the PE array, so two tiles are in flight:
 //   prologue  DRAM latency + the first tile's loads
-//   body      Σ_class count × [max(compute, memory) + (1 − overlap)·min(compute, memory)]
-//   epilogue  the last tile's write-back
-// where a class's memory is its mean transfer time per tile, leaving out the
-// prologue's loads and the epilogue's write-back (a single-tile layer is thus
-// load + compute + store, with nothing to overlap)
+//   body      per class, tiles that load something take
+//               max(max(compute, memory) + (1 − overlap)·min(compute, memory),
+//                   (compute + memory + latency) / 2)
+//             and the others max(compute, memory), where memory is the
+//             class's DRAM bytes (loads, partial sums, write-backs) per
+//             loading tile over the bandwidth
+//   epilogue  the last tile's write-back and its latency
+// leaving the prologue's loads and the epilogue's write-back out of the
+// classes (a single-tile layer is load + compute + store)
 // where compute = compute_scale·cycles + tile_overhead and memory = bytes /
 // (bandwidth·dram_efficiency). Energy = Σ accesses × the technology table;
 // area = PEs + SRAM + an interconnect port.
@@ -43,6 +47,10 @@ struct ProfileClass {
   // ofmap write-backs).
   double ifmap_bytes_per_tile = 0;
   double other_bytes_per_tile = 0;
+  // Tiles of the class that load or write back something (so wait on a DRAM
+  // round trip), with and without counting ifmap loads.
+  std::int64_t loading_tiles = 0;
+  std::int64_t loading_tiles_without_ifmap = 0;
 };
 
 struct LayerProfile {
@@ -70,7 +78,8 @@ struct LayerProfile {
   double mapping_efficiency = 0;
   double compute_utilization = 0;
   EnergyBreakdown energy;
-  double dram_pj_per_byte = 0;  // DRAM + interconnect, to discount skipped loads
+  // The same when the input is already on chip (no ifmap DRAM loads or fills).
+  EnergyBreakdown energy_input_on_chip;
 };
 
 LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, const Technology& technology,

@@ -96,8 +96,7 @@ struct Timeline {
     result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
     result.timing = layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(),
                                   result.input_on_chip);
-    result.energy_pj = profile.energy.total_pj() -
-                       (result.input_on_chip ? profile.dram_read_bytes[0] * profile.dram_pj_per_byte : 0.0);
+    result.energy_pj = (result.input_on_chip ? profile.energy_input_on_chip : profile.energy).total_pj();
     result.end = start + result.timing.cycles;
     finish[static_cast<std::size_t>(id)] = result.end;
     placed_sub[static_cast<std::size_t>(id)] = static_cast<int>(sub);
