@@ -26,26 +26,36 @@ struct SimulateOptions {
   std::uint64_t seed = 1;
 };
 
-// A Chrome trace-event file (opens in Perfetto): one track per
-// sub-accelerator, a slice per layer and per waiting phase, 1 µs = 1 cycle.
+// A Chrome trace-event file (opens in Perfetto): one process per
+// sub-accelerator with a layer track (a slice per layer and per dependency
+// wait) and a tile track (a slice per tile computed and per wait for DRAM);
+// 1 µs = 1 cycle.
 std::string timeline_json(const SimulationResult& result, const ChipSpec& chip, const Workload& workload) {
   nlohmann::ordered_json events = nlohmann::ordered_json::array();
   for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
-    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", 0}, {"tid", s},
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", s},
                       {"args", {{"name", chip.sub_accelerators[s].name + " (" + chip.sub_accelerators[s].dataflow + ")"}}}});
+    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", s}, {"tid", 0}, {"args", {{"name", "layers"}}}});
+    events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", s}, {"tid", 1}, {"args", {{"name", "tiles"}}}});
   }
   for (const auto& l : result.layers) {
     const Network& net = workload.networks[static_cast<std::size_t>(l.ref.network)];
     const std::string name = net.name() + ":" + net.layer(static_cast<std::size_t>(l.ref.layer)).name;
     if (l.dependency_stall_cycles > 0) {
-      events.push_back({{"name", "wait " + name}, {"cat", "dependency"}, {"ph", "X"}, {"pid", 0}, {"tid", l.sub},
+      events.push_back({{"name", "wait " + name}, {"cat", "dependency"}, {"ph", "X"}, {"pid", l.sub}, {"tid", 0},
                         {"ts", l.start}, {"dur", l.dependency_stall_cycles}});
     }
-    events.push_back({{"name", name}, {"cat", "layer"}, {"ph", "X"}, {"pid", 0}, {"tid", l.sub},
+    events.push_back({{"name", name}, {"cat", "layer"}, {"ph", "X"}, {"pid", l.sub}, {"tid", 0},
                       {"ts", l.start + l.dependency_stall_cycles}, {"dur", l.cycles() - l.dependency_stall_cycles},
                       {"args", {{"compute_cycles", l.compute_cycles}, {"stall_dram_cycles", l.dram_stall_cycles},
                                 {"stall_contention_cycles", l.contention_stall_cycles},
                                 {"stall_buffer_port_cycles", l.port_stall_cycles}, {"tiles", l.tiles}}}});
+  }
+  for (const auto& phase : result.phases) {
+    const bool compute = phase.kind == PhaseRecord::Kind::compute;
+    events.push_back({{"name", compute ? "tile " + std::to_string(phase.tile) : std::string("wait DRAM")},
+                      {"cat", compute ? "compute" : "dram"}, {"ph", "X"}, {"pid", phase.sub}, {"tid", 1},
+                      {"ts", phase.start}, {"dur", phase.end - phase.start}});
   }
   nlohmann::ordered_json trace;
   trace["traceEvents"] = events;
@@ -67,6 +77,7 @@ int run_simulate(const SimulateOptions& options) {
   sim.watchdog_cycles = options.watchdog;
   sim.vcd_path = options.vcd;
   sim.functional = options.functional;
+  sim.record_phases = !options.timeline.empty();
   sim.seed = options.seed;
   sim.progress = !options.quiet && ::isatty(STDERR_FILENO);
   const OutputFormat format = parse_output_format(options.format);

@@ -225,6 +225,7 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
   for (int s = 0; s < subs; ++s) {
     auto core = std::make_unique<SubAcceleratorCore>(s, chip, graph, schedule.per_sub[static_cast<std::size_t>(s)],
                                                      sim.progress, sim.memory ? &sim.memory->channel : nullptr);
+    core->record_phases(options.record_phases);
     sim.subs.push_back(std::make_unique<SubAcceleratorModule>(chip.sub_accelerators[static_cast<std::size_t>(s)].name.c_str(),
                                                               sim, std::move(core)));
   }
@@ -274,6 +275,7 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
       stats.contention_cycles += layer.contention_stall_cycles;
     }
     stats.dram_bytes = sim.memory ? sim.memory->channel.bytes_moved(s) : 0;
+    result.phases.insert(result.phases.end(), core.phases().begin(), core.phases().end());
     result.subs.push_back(stats);
   }
   std::stable_sort(result.layers.begin(), result.layers.end(), [](const LayerStats& a, const LayerStats& b) {

@@ -26,6 +26,7 @@ struct SimulationOptions {
   // operands, in its template's MAC order, with int32 accumulation.
   bool functional = false;
   std::uint64_t seed = 1;
+  bool record_phases = false;  // tile-level spans for --timeline
 };
 
 struct SimulationResult {
@@ -33,6 +34,7 @@ struct SimulationResult {
   std::string failure;               // why not, with the blocked modules and what each waits for
   std::vector<LayerStats> layers;    // in start order
   std::vector<SubAcceleratorStats> subs;
+  std::vector<PhaseRecord> phases;  // with record_phases, per sub-accelerator in time order
   Cycle makespan_cycles = 0;
   double energy_pj = 0;
   double area_um2 = 0;

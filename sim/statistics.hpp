@@ -39,6 +39,16 @@ struct LayerStats {
   std::int64_t cycles() const { return end - start; }
 };
 
+// One span of a sub-accelerator's PE array, for timelines.
+struct PhaseRecord {
+  enum class Kind { compute, dram_wait };
+  Kind kind = Kind::compute;
+  int sub = 0;
+  LayerRef ref;
+  std::int64_t tile = 0;
+  Cycle start = 0, end = 0;
+};
+
 struct SubAcceleratorStats {
   std::string name;
   std::int64_t busy_cycles = 0;  // Σ layer cycles

@@ -119,6 +119,12 @@ bool SubAcceleratorCore::start_compute(Cycle now) {
   const TileCost& cost = tile.step.tile_class->cost;
   const std::int64_t duration = std::max(cost.compute_cycles, tile_port_cycles(cost, sub_));
   r.stats.dram_stall_cycles += now - r.waiting_since;
+  if (record_phases_) {
+    if (now > r.waiting_since) {
+      phases_.push_back({PhaseRecord::Kind::dram_wait, index_, r.stats.ref, r.computed, r.waiting_since, now});
+    }
+    phases_.push_back({PhaseRecord::Kind::compute, index_, r.stats.ref, r.computed, now, now + duration});
+  }
   r.stats.compute_cycles += cost.compute_cycles;
   r.stats.port_stall_cycles += duration - cost.compute_cycles;
   r.stats.ops += cost.ops;
@@ -161,6 +167,9 @@ bool SubAcceleratorCore::try_finish_layer(Cycle now) {
       if (ready_of(r.write_tickets[slot], r.write_ready[slot]) > now) return false;
     }
     r.stats.dram_stall_cycles += now - r.waiting_since;
+    if (record_phases_ && now > r.waiting_since) {
+      phases_.push_back({PhaseRecord::Kind::dram_wait, index_, r.stats.ref, r.computed, r.waiting_since, now});
+    }
     r.finish_at = now + r.plan.fixed_cycles;
     r.stats.compute_cycles += r.plan.fixed_cycles;
   }

@@ -53,6 +53,9 @@ class SubAcceleratorCore {
   std::string waiting_for(Cycle now) const;
 
   const std::vector<LayerStats>& layer_stats() const { return stats_; }
+  // Tile-level spans (compute, waiting for DRAM), recorded when asked for.
+  void record_phases(bool on) { record_phases_ = on; }
+  const std::vector<PhaseRecord>& phases() const { return phases_; }
   int index() const { return index_; }
   // For traces.
   bool pe_busy(Cycle now) const { return running_ && running_->compute_end > now; }
@@ -110,6 +113,8 @@ class SubAcceleratorCore {
   Cycle free_since_ = 0;
   std::optional<Running> running_;
   std::vector<LayerStats> stats_;
+  bool record_phases_ = false;
+  std::vector<PhaseRecord> phases_;
 };
 
 }  // namespace nasaic

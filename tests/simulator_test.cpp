@@ -230,7 +230,13 @@ TEST(Simulator, TracesAndReportsAreWritten) {
   vcd_text << vcd_file.rdbuf();
   EXPECT_NE(vcd_text.str().find("pe_busy"), std::string::npos);
   const auto trace = nlohmann::json::parse(std::ifstream(timeline));
-  EXPECT_GT(trace["traceEvents"].size(), 20u);
+  std::map<std::string, int> categories;
+  for (const auto& event : trace["traceEvents"]) {
+    if (event.contains("cat")) ++categories[event["cat"].get<std::string>()];
+  }
+  EXPECT_EQ(categories["layer"], 32);  // one slice per layer of ResNet-20
+  EXPECT_GE(categories["compute"], 32);  // and one per tile computed
+  EXPECT_GT(categories["dram"], 0);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "layers.csv"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "summary.json"));
   EXPECT_TRUE(result.err.empty()) << result.err;  // no progress bar when stderr is not a terminal
