@@ -99,7 +99,9 @@ void write_compute_reports(const std::string& dir, const WorkloadGraph& graph, E
 
 int run_estimate(const EstimateOptions& options) {
   auto [chip, workload] = load_workload_inputs(options.inputs);
-  const SurrogateParams params = options.calibration.empty() ? SurrogateParams() : load_surrogate_params(options.calibration);
+  const SurrogateParams params = options.calibration.empty()
+                                     ? SurrogateParams()
+                                     : load_surrogate_params(options.calibration, chip.technology.hash);
   Estimator estimator(chip, params);
   const WorkloadGraph graph(workload);
   Schedule schedule;

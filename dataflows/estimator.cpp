@@ -40,6 +40,12 @@ const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
 }
 
 double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {
+  std::vector<double> demand(chip_.sub_accelerators.size(), 0.0);
+  for (std::size_t j = 0; j < demand.size(); ++j) demand[j] = (active >> j & 1u) ? 1.0 : 0.0;
+  return bandwidth(sub, demand);
+}
+
+double Estimator::bandwidth(std::size_t sub, const std::vector<double>& demand) const {
   if (!chip_.dram.bytes_per_cycle) return kIdealBandwidth;
   const double total = *chip_.dram.bytes_per_cycle;
   const auto& subs = chip_.sub_accelerators;
@@ -50,14 +56,17 @@ double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {
     case Arbitration::round_robin: {
       // Equal turns among the subs moving data; the unused remainder goes to
       // whoever is active.
-      const int others = std::popcount(active & ~(std::uint64_t{1} << sub));
+      double others = 0;
+      for (std::size_t j = 0; j < subs.size(); ++j) {
+        if (j != sub) others += demand[j];
+      }
       bandwidth = total / (1.0 + params_.contention * others);
       break;
     }
     case Arbitration::weighted: {
       double others = 0;
       for (std::size_t j = 0; j < subs.size(); ++j) {
-        if (j != sub && (active >> j & 1u)) others += subs[j].bandwidth_share;
+        if (j != sub) others += subs[j].bandwidth_share * demand[j];
       }
       bandwidth = total * share / (share + params_.contention * others);
       break;

@@ -17,6 +17,8 @@ class Estimator {
 
   const ChipSpec& chip() const { return chip_; }
   const SurrogateParams& params() const { return params_; }
+  // Profiles do not depend on the parameters, so they stay cached.
+  void set_params(const SurrogateParams& params) { params_ = params; }
   std::size_t sub_count() const { return chip_.sub_accelerators.size(); }
 
   // The profile of `layer` on sub-accelerator `sub`, from the cache. The
@@ -27,6 +29,10 @@ class Estimator {
   // The bandwidth sub-accelerator `sub` gets while the subs in `active` (a
   // bit mask, `sub` included or not) also move data.
   double bandwidth(std::size_t sub, std::uint64_t active) const;
+  // The same when each other sub-accelerator j requests DRAM for a fraction
+  // demand[j] of the time (0 when idle): a compute-bound neighbour leaves
+  // most of the channel to the others under work-conserving arbitration.
+  double bandwidth(std::size_t sub, const std::vector<double>& demand) const;
 
   void clear_cache() { cache_.clear(); }
   std::size_t cache_size() const { return cache_.size(); }

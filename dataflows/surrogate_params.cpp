@@ -51,7 +51,7 @@ void SurrogateParams::set(const std::string& name, double value) {
   throw InputError("", 0, "parameters." + name, "unknown surrogate parameter; known: " + known);
 }
 
-SurrogateParams load_surrogate_params(const std::string& path) {
+SurrogateParams load_surrogate_params(const std::string& path, const std::string& technology_hash) {
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(read_text_file(path));
@@ -60,6 +60,16 @@ SurrogateParams load_surrogate_params(const std::string& path) {
   }
   if (!root.is_object() || !root.contains("parameters") || !root["parameters"].is_object()) {
     throw InputError(path, 0, "parameters", "expected an object with a 'parameters' map");
+  }
+  if (root.contains("model_version") && root["model_version"] != kSurrogateModelVersion) {
+    throw InputError(path, 0, "model_version",
+                     "calibrated for surrogate model '" + root["model_version"].dump() + "', this is '" +
+                         kSurrogateModelVersion + "'; run nasaic calibrate again");
+  }
+  if (root.contains("technology_hash") && root["technology_hash"] != technology_hash) {
+    throw InputError(path, 0, "technology_hash",
+                     "calibrated for a technology table with hash " + root["technology_hash"].dump() +
+                         ", the chip's table has hash " + technology_hash + "; calibrate for this table");
   }
   SurrogateParams params;
   for (const auto& [name, value] : root["parameters"].items()) {

@@ -34,8 +34,14 @@ struct SurrogateParams {
   void set(const std::string& name, double value);
 };
 
-// Reads {"parameters": {"name": value, ...}} (other keys are the
-// calibration's record: see nasaic calibrate). Throws InputError.
-SurrogateParams load_surrogate_params(const std::string& path);
+// The closed form's version: a calibration fitted to another version of the
+// model is refused. Bump it whenever the surrogate's equations change.
+inline constexpr const char* kSurrogateModelVersion = "nasaic-surrogate-2";
+
+// Reads a calibration file: {"parameters": {"name": value, ...}} plus the
+// calibration's record (see nasaic calibrate). If the file names a model
+// version or technology hash, they must match this surrogate and `technology`.
+// Throws InputError saying why not.
+SurrogateParams load_surrogate_params(const std::string& path, const std::string& technology_hash);
 
 }  // namespace nasaic

@@ -140,8 +140,6 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
   const ChipSpec& chip = estimator.chip();
   const std::size_t subs = chip.sub_accelerators.size();
   WorkloadEstimate estimate;
-  Timeline timeline(graph, subs);
-  std::vector<std::size_t> next(subs, 0);
   std::size_t remaining = 0;
   for (std::size_t s = 0; s < subs; ++s) {
     remaining += schedule.per_sub[s].size();
@@ -156,35 +154,106 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
       }
     }
   }
+  // A fluid model of the layers in flight: each progresses at 1 / (its
+  // latency at the bandwidth it gets now), and the bandwidth is re-shared
+  // whenever a layer starts or ends.
+  struct Running {
+    int id = -1;
+    double start = 0, progress = 0;
+    const LayerProfile* profile = nullptr;
+    ScheduledLayer record;
+  };
+  Timeline timeline(graph, subs);
+  std::vector<std::size_t> next(subs, 0);
+  std::vector<Running> running(subs);
+  std::vector<double> demand(subs, 0.0), rate(subs, 0.0);
   estimate.layers.reserve(remaining);
+  double now = 0;
   while (remaining > 0) {
-    std::size_t best_sub = subs;
-    double best_start = kNever;
+    // Start every layer that can start now.
+    double next_ready = kNever;
     for (std::size_t s = 0; s < subs; ++s) {
-      if (next[s] >= schedule.per_sub[s].size()) continue;
-      const double start =
-          timeline.ready_time(graph, graph.id(schedule.per_sub[s][next[s]]), s, chip.dram.latency_cycles);
-      if (start < best_start) {
-        best_start = start;
-        best_sub = s;
+      if (running[s].id >= 0 || next[s] >= schedule.per_sub[s].size()) continue;
+      const int id = graph.id(schedule.per_sub[s][next[s]]);
+      const double ready = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
+      if (ready <= now) {
+        Running& r = running[s];
+        r.id = id;
+        r.start = now;
+        r.progress = 0;
+        r.profile = &profiles.at(id, s);
+        r.record.ref = graph.refs[static_cast<std::size_t>(id)];
+        r.record.sub = static_cast<int>(s);
+        r.record.start = now;
+        r.record.input_on_chip = timeline.input_on_chip(graph, chip, id, s);
+        r.record.energy_pj =
+            (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
+        ++next[s];
+      } else {
+        next_ready = std::min(next_ready, ready);
       }
     }
-    if (best_sub == subs) {
-      std::string waits;
+    bool any = false;
+    for (const auto& r : running) any = any || r.id >= 0;
+    if (!any) {
+      if (next_ready == kNever) {
+        std::string waits;
+        for (std::size_t s = 0; s < subs; ++s) {
+          if (next[s] >= schedule.per_sub[s].size()) continue;
+          waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
+                   graph.layer(graph.id(schedule.per_sub[s][next[s]])).name + "'";
+        }
+        estimate.feasible = false;
+        estimate.reason = "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
+        return estimate;
+      }
+      now = next_ready;
+      continue;
+    }
+    // Rates: first with every running neighbour demanding DRAM all the time,
+    // then with the fraction of its time it really moves data.
+    for (int pass = 0; pass < 2; ++pass) {
+      std::vector<double> demand_next(subs, 0.0);
       for (std::size_t s = 0; s < subs; ++s) {
-        if (next[s] >= schedule.per_sub[s].size()) continue;
-        const LayerRef ref = schedule.per_sub[s][next[s]];
-        waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
-                 graph.layer(graph.id(ref)).name + "'";
+        if (running[s].id < 0) continue;
+        std::vector<double> others = pass == 0 ? std::vector<double>(subs, 0.0) : demand;
+        if (pass == 0) {
+          for (std::size_t j = 0; j < subs; ++j) others[j] = running[j].id >= 0 ? 1.0 : 0.0;
+        }
+        const double bandwidth = estimator.bandwidth(s, others);
+        const LayerTiming timing = layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles,
+                                                 estimator.params(), running[s].record.input_on_chip);
+        rate[s] = 1.0 / std::max(timing.cycles, 1e-9);
+        demand_next[s] = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
+        if (running[s].progress == 0) {
+          running[s].record.timing = timing;
+          running[s].record.bandwidth = bandwidth;
+        }
       }
-      estimate.feasible = false;
-      estimate.reason = "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
-      return estimate;
+      demand = demand_next;
     }
-    const LayerRef ref = schedule.per_sub[best_sub][next[best_sub]++];
-    estimate.layers.push_back(timeline.place(graph, estimator, profiles, graph.id(ref), best_sub, best_start));
-    --remaining;
+    double step = next_ready - now;
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (running[s].id >= 0) step = std::min(step, (1.0 - running[s].progress) / rate[s]);
+    }
+    now += step;
+    for (std::size_t s = 0; s < subs; ++s) {
+      Running& r = running[s];
+      if (r.id < 0) continue;
+      r.progress += rate[s] * step;
+      if (r.progress < 1.0 - 1e-9) continue;
+      r.record.end = now;
+      timeline.finish[static_cast<std::size_t>(r.id)] = now;
+      timeline.placed_sub[static_cast<std::size_t>(r.id)] = static_cast<int>(s);
+      timeline.free[s] = now;
+      timeline.last_layer[s] = r.id;
+      estimate.layers.push_back(r.record);
+      r = Running{};
+      --remaining;
+    }
   }
+  std::stable_sort(estimate.layers.begin(), estimate.layers.end(),
+                   [](const ScheduledLayer& a, const ScheduledLayer& b) { return a.start < b.start; });
   finish_estimate(estimate, chip);
   return estimate;
 }

@@ -203,7 +203,7 @@ TEST(SurrogateParams, LoadScaleAndRejectUnknownNames) {
   testing::TempDir dir;
   const std::string path =
       dir.write("calibration.json", R"({"parameters": {"compute_scale.systolic-ws": 2.0, "overlap": 0.5}})");
-  const SurrogateParams params = load_surrogate_params(path);
+  const SurrogateParams params = load_surrogate_params(path, builtin_technology().hash);
   EXPECT_DOUBLE_EQ(params.overlap, 0.5);
   const ScalesimConfig config = parse_scalesim_config(
       "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 64\n"
@@ -215,8 +215,21 @@ TEST(SurrogateParams, LoadScaleAndRejectUnknownNames) {
   const double base = layer_latency(plain.profile(layer, 0), kIdealBandwidth, 0, plain.params(), false).cycles;
   const double twice = layer_latency(scaled.profile(layer, 0), kIdealBandwidth, 0, scaled.params(), false).cycles;
   EXPECT_DOUBLE_EQ(twice, 2 * base);
-  EXPECT_THROW(load_surrogate_params(dir.write("bad.json", R"({"parameters": {"fudge": 1}})")), InputError);
-  EXPECT_THROW(load_surrogate_params(dir.write("broken.json", R"({"parameters": )")), InputError);
+  const std::string hash = builtin_technology().hash;
+  EXPECT_THROW(load_surrogate_params(dir.write("bad.json", R"({"parameters": {"fudge": 1}})"), hash), InputError);
+  EXPECT_THROW(load_surrogate_params(dir.write("broken.json", R"({"parameters": )"), hash), InputError);
+  try {
+    load_surrogate_params(dir.write("other.json", R"({"technology_hash": "0123", "parameters": {}})"), hash);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(e.message().find("technology table"), std::string::npos) << e.what();
+  }
+  try {
+    load_surrogate_params(dir.write("old.json", R"({"model_version": "nasaic-surrogate-0", "parameters": {}})"), hash);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(e.message().find("surrogate model"), std::string::npos) << e.what();
+  }
 }
 
 TEST(ScheduleFile, LoadsAndRejectsBadEntries) {

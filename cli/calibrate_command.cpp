@@ -1,0 +1,362 @@
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+#include "common/error.hpp"
+#include "common/table.hpp"
+#include "common/text_file.hpp"
+#include "dataflows/surrogate_params.hpp"
+#include "sim/calibration.hpp"
+#include "sim/job_runner.hpp"
+
+namespace nasaic::cli {
+namespace {
+
+struct CalibrateOptions {
+  int samples = 600;
+  int jobs = 2;
+  std::uint64_t seed = 1;
+  double holdout = 0.5;
+  double timeout = 120;
+  std::string technology;
+  std::string points = "calibration_points.jsonl";
+  std::string out = "calibration.json";
+  std::string update;
+  bool quiet = false;
+};
+
+Technology technology_of(const std::string& path) { return path.empty() ? builtin_technology() : load_technology(path); }
+
+// Simulates the points that have no result yet, `jobs` at a time, appending
+// each finished point to the points file so an interrupted run resumes.
+void simulate_points(std::vector<DesignPoint>& points, const CalibrateOptions& options) {
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (points[i].failure.empty() && !points[i].simulated()) pending.push_back(i);
+  }
+  if (pending.empty()) return;
+  const auto work = std::filesystem::temp_directory_path() / ("nasaic-calibrate-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(work);
+  std::ofstream points_file(options.points, std::ios::app);
+  if (!points_file) throw InputError(options.points, 0, "", "cannot append to the points file");
+  const bool progress = !options.quiet && ::isatty(STDERR_FILENO);
+  const auto started = std::chrono::steady_clock::now();
+  const std::string executable = current_executable();
+  const std::size_t batch = static_cast<std::size_t>(std::max(1, options.jobs)) * 8;
+  for (std::size_t first = 0; first < pending.size(); first += batch) {
+    const std::size_t last = std::min(pending.size(), first + batch);
+    std::vector<std::vector<std::string>> jobs;
+    for (std::size_t k = first; k < last; ++k) {
+      jobs.push_back(write_simulation_inputs(points[pending[k]], work.string()));
+    }
+    const auto outcomes = run_jobs(executable, jobs, options.jobs, options.timeout);
+    for (std::size_t k = first; k < last; ++k) {
+      DesignPoint& point = points[pending[k]];
+      const JobOutcome& outcome = outcomes[k - first];
+      if (!outcome.ok) {
+        std::string reason = outcome.err.empty() ? "exit status " + std::to_string(outcome.exit_code) : outcome.err;
+        while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+        point.failure = "simulation failed: " + reason;
+      } else {
+        const auto result = nlohmann::json::parse(outcome.out);
+        point.cycles.assign(point.subs.size(), 0);
+        point.energy_pj.assign(point.subs.size(), 0);
+        for (const auto& layer : result.at("layers")) {
+          const std::string network = layer.at("network");
+          const std::size_t sub = std::stoul(network.substr(network.rfind("_s") + 2));
+          point.cycles[sub] = layer.at("cycles").get<double>() - layer.at("stall_dependency_cycles").get<double>();
+          point.energy_pj[sub] = layer.at("energy_pJ").get<double>();
+        }
+      }
+      points_file << point_to_json(point).dump() << "\n";
+    }
+    points_file.flush();
+    if (progress) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const double fraction = static_cast<double>(last) / static_cast<double>(pending.size());
+      std::fprintf(stderr, "\rsimulated %zu/%zu points  %.0f s elapsed  ETA %.0f s ", last, pending.size(), elapsed,
+                   elapsed * (1 - fraction) / fraction);
+    }
+  }
+  if (progress) std::fprintf(stderr, "\n");
+  std::error_code ec;
+  std::filesystem::remove_all(work, ec);
+}
+
+struct Split {
+  std::vector<DesignPoint> training, holdout;
+};
+
+Split split_points(const std::vector<DesignPoint>& points, double holdout_fraction, std::uint64_t seed) {
+  std::vector<const DesignPoint*> usable;
+  for (const auto& point : points) {
+    if (point.simulated()) usable.push_back(&point);
+  }
+  std::mt19937_64 random(seed ^ 0x5eed5eedull);
+  std::shuffle(usable.begin(), usable.end(), random);
+  const std::size_t holdout = static_cast<std::size_t>(static_cast<double>(usable.size()) * holdout_fraction);
+  Split split;
+  for (std::size_t i = 0; i < usable.size(); ++i) (i < holdout ? split.holdout : split.training).push_back(*usable[i]);
+  const auto by_index = [](const DesignPoint& a, const DesignPoint& b) { return a.index < b.index; };
+  std::sort(split.training.begin(), split.training.end(), by_index);
+  std::sort(split.holdout.begin(), split.holdout.end(), by_index);
+  return split;
+}
+
+struct Comparison {
+  std::vector<double> truth_cycles, uncalibrated_cycles, calibrated_cycles;
+  std::vector<double> truth_energy, uncalibrated_energy, calibrated_energy;
+  Table table;
+};
+
+Comparison compare(const std::vector<DesignPoint>& points, const Technology& technology,
+                   const SurrogateParams& calibrated) {
+  Comparison c;
+  c.table.columns = {"point",        "sub",          "dataflow",          "layer_type",      "sim_cycles",
+                     "est_cycles",   "cal_cycles",   "est_error_pct",     "cal_error_pct",   "sim_energy_pJ",
+                     "est_energy_pJ", "cal_energy_pJ", "cal_energy_error_pct", "concurrent_subs"};
+  for (const auto& point : points) {
+    const PointEstimate plain = estimate_point(point, technology, SurrogateParams());
+    const PointEstimate fitted = estimate_point(point, technology, calibrated);
+    for (std::size_t s = 0; s < point.subs.size(); ++s) {
+      c.truth_cycles.push_back(point.cycles[s]);
+      c.uncalibrated_cycles.push_back(plain.cycles[s]);
+      c.calibrated_cycles.push_back(fitted.cycles[s]);
+      c.truth_energy.push_back(point.energy_pj[s]);
+      c.uncalibrated_energy.push_back(plain.energy_pj[s]);
+      c.calibrated_energy.push_back(fitted.energy_pj[s]);
+      const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
+      c.table.add_row({std::int64_t{point.index}, static_cast<std::int64_t>(s), point.subs[s].dataflow,
+                       std::string(layer_type_name(point.subs[s].layer.type)), point.cycles[s], plain.cycles[s],
+                       fitted.cycles[s], error(plain.cycles[s], point.cycles[s]),
+                       error(fitted.cycles[s], point.cycles[s]), point.energy_pj[s], plain.energy_pj[s],
+                       fitted.energy_pj[s], error(fitted.energy_pj[s], point.energy_pj[s]),
+                       static_cast<std::int64_t>(point.subs.size())});
+    }
+  }
+  return c;
+}
+
+nlohmann::ordered_json error_json(const Comparison& c) {
+  return {{"uncalibrated", {{"latency", summarize_errors(c.uncalibrated_cycles, c.truth_cycles).to_json()},
+                            {"energy", summarize_errors(c.uncalibrated_energy, c.truth_energy).to_json()}}},
+          {"calibrated", {{"latency", summarize_errors(c.calibrated_cycles, c.truth_cycles).to_json()},
+                          {"energy", summarize_errors(c.calibrated_energy, c.truth_energy).to_json()}}}};
+}
+
+std::string error_text(const nlohmann::ordered_json& errors) {
+  Table table;
+  table.columns = {"model", "figure", "points", "MAPE %", "max |error| %", "Spearman", "Kendall", "pairs ordered alike"};
+  for (const char* model : {"uncalibrated", "calibrated"}) {
+    for (const char* figure : {"latency", "energy"}) {
+      const auto& e = errors[model][figure];
+      table.add_row({std::string(model), std::string(figure), e["points"].get<std::int64_t>(),
+                     e["mape_pct"].get<double>(), e["max_abs_error_pct"].get<double>(), e["spearman"].get<double>(),
+                     e["kendall"].get<double>(), e["pair_agreement"].get<double>()});
+    }
+  }
+  return table.to_text();
+}
+
+// Scatter (surrogate against simulator, with y = x) and a histogram of the
+// calibrated latency error per template, as gnuplot scripts beside their data,
+// rendered to PNG and SVG.
+void write_plots(const std::string& dir, const Comparison& c) {
+  write_text_file(dir + "/points.csv", c.table.to_csv());
+  std::string scatter;
+  for (std::size_t i = 0; i < c.truth_cycles.size(); ++i) {
+    char line[128];
+    std::snprintf(line, sizeof line, "%.6g %.6g %.6g\n", c.truth_cycles[i], c.uncalibrated_cycles[i],
+                  c.calibrated_cycles[i]);
+    scatter += line;
+  }
+  write_text_file(dir + "/latency_scatter.dat", scatter);
+  std::map<std::string, std::vector<double>> by_template;
+  for (const auto& row : c.table.rows) {
+    by_template[std::get<std::string>(row[2])].push_back(std::get<double>(row[8]));
+  }
+  std::string histogram;
+  int block = 0;
+  std::string plots;
+  for (const auto& [name, errors] : by_template) {
+    std::map<int, int> bins;
+    for (double e : errors) ++bins[static_cast<int>(std::floor(e))];
+    histogram += "# " + name + "\n";
+    for (const auto& [bin, count] : bins) {
+      char line[64];
+      std::snprintf(line, sizeof line, "%.1f %d\n", bin + 0.5, count);  // 1 %-wide bins, by their centre
+      histogram += line;
+    }
+    histogram += "\n\n";
+    plots += std::string(plots.empty() ? "" : ", ") + "'latency_error_histogram.dat' index " + std::to_string(block++) +
+             " using 1:2 with boxes title '" + name + "'";
+  }
+  write_text_file(dir + "/latency_error_histogram.dat", histogram);
+  std::string script = "# Restyle freely: `gnuplot plots.gp` in this folder renders PNG and SVG.\n";
+  for (const auto& [device, extension] : {std::pair{"pngcairo", "png"}, std::pair{"svg", "svg"}}) {
+    script += std::string("set terminal ") + device + " size 900,700\n" +
+              "set output 'latency_scatter." + extension + "'\n"
+              "set title 'Layer latency: surrogate against simulator (held-out points)'\n"
+              "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
+              "set logscale xy\nset key top left\nset grid\n"
+              "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
+              "     'latency_scatter.dat' using 1:3 with points pt 7 ps 0.5 title 'calibrated', \\\n"
+              "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
+              "unset logscale\n"
+              "set output 'latency_error_histogram." + extension + "'\n"
+              "set title 'Calibrated latency error per template (held-out points)'\n"
+              "set xlabel 'error %'\nset ylabel 'layers'\n"
+              "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
+              "plot " + plots + "\nunset output\n";
+  }
+  write_text_file(dir + "/plots.gp", script);
+  const std::string command = "cd '" + dir + "' && gnuplot plots.gp 2>gnuplot.log";
+  if (std::system(command.c_str()) != 0) {
+    throw InputError(dir + "/gnuplot.log", 0, "", "gnuplot could not render the plots");
+  }
+}
+
+int run_calibrate(const CalibrateOptions& options) {
+  if (options.samples < 1 && options.update.empty()) throw InputError("", 0, "--samples", "must be at least 1");
+  if (options.jobs < 1) throw InputError("", 0, "--jobs", "must be at least 1");
+  if (!(options.holdout > 0 && options.holdout < 1)) throw InputError("", 0, "--holdout", "must be in (0, 1)");
+  const Technology technology = technology_of(options.technology);
+  DesignRanges ranges;
+  ranges.seed = options.seed;
+  ranges.samples = options.samples;
+  SurrogateParams start;
+  std::vector<DesignPoint> points;
+  if (!options.update.empty()) {
+    // Incremental: refit from the calibration's parameters with the new points.
+    start = load_surrogate_params(options.update, technology.hash);
+    points = load_points(options.points);
+  } else {
+    points = draw_design(ranges, technology);
+    if (std::filesystem::exists(options.points)) {
+      // Resume: keep what was simulated for the same points.
+      for (const auto& done : load_points(options.points)) {
+        if (done.simulated() && done.index < static_cast<int>(points.size()) &&
+            point_to_json(DesignPoint{done.index, done.dram_bytes_per_cycle, done.arbitration, done.subs, {}, {}, {}}) ==
+                point_to_json(DesignPoint{points[static_cast<std::size_t>(done.index)].index,
+                                          points[static_cast<std::size_t>(done.index)].dram_bytes_per_cycle,
+                                          points[static_cast<std::size_t>(done.index)].arbitration,
+                                          points[static_cast<std::size_t>(done.index)].subs, {}, {}, {}})) {
+          points[static_cast<std::size_t>(done.index)] = done;
+        }
+      }
+    } else {
+      write_text_file(options.points, "");
+    }
+    simulate_points(points, options);
+  }
+  const Split split = split_points(points, options.holdout, options.seed);
+  if (split.training.empty() || split.holdout.empty()) {
+    throw InputError(options.points, 0, "", "the design of experiments has no feasible simulated point to fit");
+  }
+  const SurrogateParams fitted = fit_parameters(split.training, technology, start);
+  const Comparison comparison = compare(split.holdout, technology, fitted);
+
+  nlohmann::ordered_json calibration;
+  calibration["model_version"] = kSurrogateModelVersion;
+  calibration["technology"] = technology.name;
+  calibration["technology_hash"] = technology.hash;
+  nlohmann::ordered_json parameters;
+  for (const auto& [name, value] : fitted.named()) parameters[name] = value;
+  calibration["parameters"] = parameters;
+  calibration["design_of_experiments"] = ranges.to_json();
+  if (!options.update.empty()) calibration["updated_from"] = options.update;
+  std::vector<int> holdout_indices;
+  std::size_t holdout_samples = 0;
+  for (const auto& point : split.holdout) {
+    holdout_indices.push_back(point.index);
+    holdout_samples += point.subs.size();
+  }
+  std::size_t failed = 0;
+  for (const auto& point : points) failed += !point.simulated();
+  calibration["splits"] = {{"training_points", split.training.size()},
+                           {"holdout_points", split.holdout.size()},
+                           {"holdout_layers", holdout_samples},
+                           {"failed_points", failed},
+                           {"holdout_indices", holdout_indices}};
+  calibration["errors_on_holdout"] = error_json(comparison);
+  write_text_file(options.out, calibration.dump(2) + "\n");
+  std::cout << "calibration written to " << options.out << " (" << split.training.size() << " training points, "
+            << split.holdout.size() << " held-out points with " << holdout_samples << " layers, " << failed
+            << " failed)\n\n"
+            << error_text(calibration["errors_on_holdout"]);
+  return 0;
+}
+
+struct ValidateOptions {
+  std::string calibration;
+  std::string points;
+  std::string technology;
+  std::string out;
+};
+
+int run_validate(const ValidateOptions& options) {
+  const Technology technology = technology_of(options.technology);
+  const SurrogateParams fitted = load_surrogate_params(options.calibration, technology.hash);
+  const auto record = nlohmann::json::parse(read_text_file(options.calibration));
+  std::vector<DesignPoint> points = load_points(options.points);
+  std::vector<DesignPoint> holdout;
+  const auto indices = record.at("splits").at("holdout_indices").get<std::vector<int>>();
+  for (const auto& point : points) {
+    if (point.simulated() && std::find(indices.begin(), indices.end(), point.index) != indices.end()) {
+      holdout.push_back(point);
+    }
+  }
+  if (holdout.empty()) throw InputError(options.points, 0, "", "no held-out point of this calibration is in the file");
+  const Comparison comparison = compare(holdout, technology, fitted);
+  const nlohmann::ordered_json errors = error_json(comparison);
+  std::cout << error_text(errors);
+  if (!options.out.empty()) {
+    write_text_file(options.out + "/summary.json", errors.dump(2) + "\n");
+    write_plots(std::filesystem::absolute(options.out).string(), comparison);
+    std::cout << "\nper-layer comparison, plots (PNG, SVG) and their gnuplot script in " << options.out << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners) {
+  CLI::App* calibrate = app.add_subcommand("calibrate", "Fit the surrogate's parameters to the simulator");
+  auto options = std::make_shared<CalibrateOptions>();
+  calibrate->add_option("--samples", options->samples, "design points to draw")->capture_default_str();
+  calibrate->add_option("--jobs", options->jobs, "simulations run at a time")->capture_default_str();
+  calibrate->add_option("--seed", options->seed, "seed of the design of experiments")->capture_default_str();
+  calibrate->add_option("--holdout", options->holdout, "fraction of points held out for the error figures")
+      ->capture_default_str();
+  calibrate->add_option("--timeout", options->timeout, "seconds before a simulation counts as failed")
+      ->capture_default_str();
+  calibrate->add_option("--technology", options->technology, "technology table (default: built-in)");
+  calibrate->add_option("--points", options->points, "points file (JSON lines); an existing one is resumed")
+      ->capture_default_str();
+  calibrate->add_option("--out", options->out, "calibration file to write")->capture_default_str();
+  calibrate->add_option("--update", options->update,
+                        "refit this calibration with the simulated points of --points (e.g. a search's checks)");
+  calibrate->add_flag("--quiet", options->quiet, "no progress line");
+  calibrate->footer(
+      "Examples:\n"
+      "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json --points points.jsonl\n"
+      "  nasaic calibrate --update calibration.json --points new_points.jsonl --out calibration2.json");
+  runners.emplace_back(calibrate, [options] { return run_calibrate(*options); });
+
+  CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
+  auto validate_options = std::make_shared<ValidateOptions>();
+  validate->add_option("--calibration", validate_options->calibration, "calibration file")->required();
+  validate->add_option("--points", validate_options->points, "the calibration's points file")->required();
+  validate->add_option("--technology", validate_options->technology, "technology table (default: built-in)");
+  validate->add_option("--out", validate_options->out, "write points.csv, summary.json and plots here");
+  validate->footer("Example:\n  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate");
+  runners.emplace_back(validate, [validate_options] { return run_validate(*validate_options); });
+}
+
+}  // namespace nasaic::cli
