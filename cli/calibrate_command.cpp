@@ -270,6 +270,7 @@ int run_calibrate(const CalibrateOptions& options) {
   for (const auto& [name, value] : fitted.named()) parameters[name] = value;
   calibration["parameters"] = parameters;
   calibration["design_of_experiments"] = ranges.to_json();
+  calibration["points_file"] = options.points;
   if (!options.update.empty()) calibration["updated_from"] = options.update;
   std::vector<int> holdout_indices;
   std::size_t holdout_samples = 0;

@@ -17,13 +17,19 @@ namespace nasaic {
 namespace {
 
 nlohmann::ordered_json layer_to_json(const Layer& l) {
-  return {{"name", l.name},   {"type", layer_type_name(l.type)},
-          {"N", l.N},         {"C", l.C},
-          {"H", l.H},         {"W", l.W},
-          {"K", l.K},         {"R", l.R},
-          {"S", l.S},         {"stride", {l.stride_h, l.stride_w}},
+  return {{"name", l.name},
+          {"type", layer_type_name(l.type)},
+          {"N", l.N},
+          {"C", l.C},
+          {"H", l.H},
+          {"W", l.W},
+          {"K", l.K},
+          {"R", l.R},
+          {"S", l.S},
+          {"stride", {l.stride_h, l.stride_w}},
           {"padding", {l.padding.top, l.padding.bottom, l.padding.left, l.padding.right}},
-          {"groups", l.groups}, {"bits", l.bits}};
+          {"groups", l.groups},
+          {"bits", l.bits}};
 }
 
 Layer layer_from_json(const nlohmann::json& j) {
@@ -54,8 +60,11 @@ Layer random_layer(std::mt19937_64& random) {
   Layer l;
   l.name = "random";
   const int kind = static_cast<int>(pick(0, 9));
-  l.type = kind < 5 ? LayerType::conv : kind < 7 ? LayerType::dwconv : kind < 8 ? LayerType::fc
-                                      : kind < 9 ? LayerType::gemm : LayerType::pool;
+  l.type = kind < 5   ? LayerType::conv
+           : kind < 7 ? LayerType::dwconv
+           : kind < 8 ? LayerType::fc
+           : kind < 9 ? LayerType::gemm
+                      : LayerType::pool;
   if (l.type == LayerType::fc) {
     l.N = pick(1, 8);
     l.C = pick(16, 2048);
@@ -163,8 +172,8 @@ std::vector<DesignPoint> draw_design(const DesignRanges& ranges, const Technolog
         sub.buffer_bytes = pick_from(ranges.buffer_kib, random) * 1024;
         sub.layer = random() % 2 ? pick_from(zoo_layers(), random) : random_layer(random);
         sub.layer.name = "l";
-        const ChipSpec chip = chip_of(DesignPoint{0, point.dram_bytes_per_cycle, point.arbitration, {sub}, {}, {}, {}},
-                                      technology);
+        const ChipSpec chip =
+            chip_of(DesignPoint{0, point.dram_bytes_per_cycle, point.arbitration, {sub}, {}, {}, {}}, technology);
         if (find_template(sub.dataflow).plan(sub.layer, chip.sub_accelerators[0]).feasible) break;
         sub.dataflow.clear();
       }
@@ -227,8 +236,8 @@ std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const
                      ", link_width: 64 B/cycle}\nsub_accelerators:\n";
   for (const auto& sub : chip.sub_accelerators) {
     const std::string buffer = std::to_string(sub.ifmap.capacity_bytes) + " B";
-    yaml += "  - {name: " + sub.name + ", dataflow: " + sub.dataflow + ", pe_array: {rows: " +
-            std::to_string(sub.rows) + ", cols: " + std::to_string(sub.cols) +
+    yaml += "  - {name: " + sub.name + ", dataflow: " + sub.dataflow +
+            ", pe_array: {rows: " + std::to_string(sub.rows) + ", cols: " + std::to_string(sub.cols) +
             "}, bandwidth_share: " + std::to_string(sub.bandwidth_share) + ", buffers: {ifmap: {capacity: " + buffer +
             "}, filter: {capacity: " + buffer + "}, ofmap: {capacity: " + buffer + "}}}\n";
   }
@@ -329,8 +338,8 @@ PointEstimate estimate_point(const DesignPoint& point, const Technology& technol
 }
 
 nlohmann::ordered_json ErrorSummary::to_json() const {
-  return {{"points", points},           {"mape_pct", mape_pct}, {"max_abs_error_pct", max_abs_error_pct},
-          {"spearman", spearman},       {"kendall", kendall},   {"pair_agreement", pair_agreement}};
+  return {{"points", points},     {"mape_pct", mape_pct}, {"max_abs_error_pct", max_abs_error_pct},
+          {"spearman", spearman}, {"kendall", kendall},   {"pair_agreement", pair_agreement}};
 }
 
 ErrorSummary summarize_errors(const std::vector<double>& estimate, const std::vector<double>& truth) {
@@ -408,6 +417,10 @@ SurrogateParams fit_parameters(const std::vector<DesignPoint>& training, const T
     estimators.push_back(std::make_unique<Estimator>(chip_of(training[i], technology), params));
     graphs.emplace_back(workloads[i]);
   }
+  // The target is the mean absolute relative error (MAPE), fitted by
+  // iteratively reweighted least squares: weighting each residual by
+  // 1/sqrt(|r|) of the previous round makes Σ (w·r)² ≈ Σ |r|.
+  std::vector<double> weights;
   const auto residuals = [&](const SurrogateParams& p) {
     std::vector<double> r;
     for (std::size_t i = 0; i < training.size(); ++i) {
@@ -418,42 +431,48 @@ SurrogateParams fit_parameters(const std::vector<DesignPoint>& training, const T
         r.push_back((layer.end - layer.start - truth) / truth);
       }
     }
+    for (std::size_t j = 0; j < r.size() && j < weights.size(); ++j) r[j] *= weights[j];
     return Eigen::Map<Eigen::VectorXd>(r.data(), static_cast<Eigen::Index>(r.size())).eval();
   };
-  Eigen::VectorXd r = residuals(params);
-  double lambda = 1e-3;
-  for (int iteration = 0; iteration < 40; ++iteration) {
-    Eigen::MatrixXd jacobian(r.size(), static_cast<Eigen::Index>(free.size()));
-    for (std::size_t k = 0; k < free.size(); ++k) {
-      const double saved = *free[k].value;
-      const double step = 1e-4 * std::max(1.0, std::abs(saved));
-      *free[k].value = saved + step;
-      jacobian.col(static_cast<Eigen::Index>(k)) = (residuals(params) - r) / step;
-      *free[k].value = saved;
-    }
-    const Eigen::MatrixXd normal = jacobian.transpose() * jacobian;
-    const Eigen::VectorXd gradient = jacobian.transpose() * r;
-    bool improved = false;
-    while (lambda < 1e8) {
-      Eigen::MatrixXd damped = normal;
-      damped.diagonal() += lambda * (normal.diagonal().array() + 1e-9).matrix();
-      const Eigen::VectorXd delta = damped.ldlt().solve(-gradient);
-      std::vector<double> saved;
+  for (int round = 0; round < 6; ++round) {
+    weights.clear();
+    Eigen::VectorXd raw = residuals(params);
+    for (Eigen::Index j = 0; j < raw.size(); ++j) weights.push_back(1.0 / std::sqrt(std::max(std::abs(raw[j]), 0.005)));
+    Eigen::VectorXd r = residuals(params);
+    double lambda = 1e-3;
+    for (int iteration = 0; iteration < 25; ++iteration) {
+      Eigen::MatrixXd jacobian(r.size(), static_cast<Eigen::Index>(free.size()));
       for (std::size_t k = 0; k < free.size(); ++k) {
-        saved.push_back(*free[k].value);
-        *free[k].value = std::clamp(saved[k] + delta[static_cast<Eigen::Index>(k)], free[k].low, free[k].high);
+        const double saved = *free[k].value;
+        const double step = 1e-4 * std::max(1.0, std::abs(saved));
+        *free[k].value = saved + step;
+        jacobian.col(static_cast<Eigen::Index>(k)) = (residuals(params) - r) / step;
+        *free[k].value = saved;
       }
-      const Eigen::VectorXd candidate = residuals(params);
-      if (candidate.squaredNorm() < r.squaredNorm()) {
-        r = candidate;
-        lambda = std::max(1e-7, lambda / 3);
-        improved = true;
-        break;
+      const Eigen::MatrixXd normal = jacobian.transpose() * jacobian;
+      const Eigen::VectorXd gradient = jacobian.transpose() * r;
+      bool improved = false;
+      while (lambda < 1e8) {
+        Eigen::MatrixXd damped = normal;
+        damped.diagonal() += lambda * (normal.diagonal().array() + 1e-9).matrix();
+        const Eigen::VectorXd delta = damped.ldlt().solve(-gradient);
+        std::vector<double> saved;
+        for (std::size_t k = 0; k < free.size(); ++k) {
+          saved.push_back(*free[k].value);
+          *free[k].value = std::clamp(saved[k] + delta[static_cast<Eigen::Index>(k)], free[k].low, free[k].high);
+        }
+        const Eigen::VectorXd candidate = residuals(params);
+        if (candidate.squaredNorm() < r.squaredNorm()) {
+          r = candidate;
+          lambda = std::max(1e-7, lambda / 3);
+          improved = true;
+          break;
+        }
+        for (std::size_t k = 0; k < free.size(); ++k) *free[k].value = saved[k];
+        lambda *= 4;
       }
-      for (std::size_t k = 0; k < free.size(); ++k) *free[k].value = saved[k];
-      lambda *= 4;
+      if (!improved) break;
     }
-    if (!improved) break;
   }
   return params;
 }
