@@ -1,6 +1,7 @@
 #include "dataflows/workload_cost.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace nasaic {
@@ -160,6 +161,9 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
   struct Running {
     int id = -1;
     double start = 0, progress = 0;
+    // Until then the layer loads its first tile and demands DRAM all the
+    // time; afterwards, its average share of time spent moving data.
+    double prologue_end = 0;
     const LayerProfile* profile = nullptr;
     ScheduledLayer record;
   };
@@ -224,17 +228,26 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
         const LayerTiming timing = layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles,
                                                  estimator.params(), running[s].record.input_on_chip);
         rate[s] = 1.0 / std::max(timing.cycles, 1e-9);
-        demand_next[s] = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
-        if (running[s].progress == 0) {
+        demand_next[s] = now < running[s].prologue_end
+                             ? 1.0
+                             : std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
+        if (running[s].progress == 0 && pass == 0) {
           running[s].record.timing = timing;
           running[s].record.bandwidth = bandwidth;
+          const double first = running[s].profile->first_load_bytes -
+                               (running[s].record.input_on_chip ? running[s].profile->first_load_ifmap_bytes : 0.0);
+          running[s].prologue_end =
+              std::isinf(bandwidth) ? now : now + chip.dram.latency_cycles + first / bandwidth;
+          if (now < running[s].prologue_end) demand_next[s] = 1.0;
         }
       }
       demand = demand_next;
     }
     double step = next_ready - now;
     for (std::size_t s = 0; s < subs; ++s) {
-      if (running[s].id >= 0) step = std::min(step, (1.0 - running[s].progress) / rate[s]);
+      if (running[s].id < 0) continue;
+      step = std::min(step, (1.0 - running[s].progress) / rate[s]);
+      if (running[s].prologue_end > now) step = std::min(step, running[s].prologue_end - now);
     }
     now += step;
     for (std::size_t s = 0; s < subs; ++s) {
