@@ -39,40 +39,49 @@ const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
   return cache_.emplace(key, compute_profile(layer, sub)).first->second;
 }
 
-double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {
-  std::vector<double> demand(chip_.sub_accelerators.size(), 0.0);
-  for (std::size_t j = 0; j < demand.size(); ++j) demand[j] = (active >> j & 1u) ? 1.0 : 0.0;
-  return bandwidth(sub, demand);
-}
+namespace {
 
-double Estimator::bandwidth(std::size_t sub, const std::vector<double>& demand) const {
-  if (!chip_.dram.bytes_per_cycle) return kIdealBandwidth;
-  const double total = *chip_.dram.bytes_per_cycle;
-  const auto& subs = chip_.sub_accelerators;
+// The bandwidth `sub` gets when each other sub-accelerator j moves data a
+// fraction demand(j) of the time.
+template <class Demand>
+double shared_bandwidth(const ChipSpec& chip, const SurrogateParams& params, std::size_t sub, Demand demand) {
+  if (!chip.dram.bytes_per_cycle) return kIdealBandwidth;
+  const double total = *chip.dram.bytes_per_cycle;
+  const auto& subs = chip.sub_accelerators;
   const double share = subs[sub].bandwidth_share;
   double bandwidth = total * share;
-  switch (chip_.interconnect.arbitration) {
+  switch (chip.interconnect.arbitration) {
     case Arbitration::static_partition: break;
     case Arbitration::round_robin: {
       // Equal turns among the subs moving data; the unused remainder goes to
       // whoever is active.
       double others = 0;
       for (std::size_t j = 0; j < subs.size(); ++j) {
-        if (j != sub) others += demand[j];
+        if (j != sub) others += demand(j);
       }
-      bandwidth = total / (1.0 + params_.contention * others);
+      bandwidth = total / (1.0 + params.contention * others);
       break;
     }
     case Arbitration::weighted: {
       double others = 0;
       for (std::size_t j = 0; j < subs.size(); ++j) {
-        if (j != sub) others += subs[j].bandwidth_share * demand[j];
+        if (j != sub) others += subs[j].bandwidth_share * demand(j);
       }
-      bandwidth = total * share / (share + params_.contention * others);
+      bandwidth = total * share / (share + params.contention * others);
       break;
     }
   }
-  return std::min(bandwidth, chip_.interconnect.link_bytes_per_cycle);
+  return std::min(bandwidth, chip.interconnect.link_bytes_per_cycle);
+}
+
+}  // namespace
+
+double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {
+  return shared_bandwidth(chip_, params_, sub, [&](std::size_t j) { return (active >> j & 1u) ? 1.0 : 0.0; });
+}
+
+double Estimator::bandwidth(std::size_t sub, const std::vector<double>& demand) const {
+  return shared_bandwidth(chip_, params_, sub, [&](std::size_t j) { return demand[j]; });
 }
 
 }  // namespace nasaic

@@ -38,6 +38,7 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
   profile.buffer_reads = plan.totals.buffer_reads;
   profile.buffer_writes = plan.totals.buffer_writes;
   profile.class_count = plan.class_count;
+  profile.classes.resize(static_cast<std::size_t>(plan.class_count));
   std::uint32_t last_mask = 0;
   for (int i = 0; i < plan.loop_count; ++i) {
     if (plan.loops[i].partial()) last_mask |= 1u << i;
@@ -64,7 +65,7 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
       profile.last_store_bytes = burst_rounded(fp[2], burst_bytes);
       class_other -= profile.last_store_bytes;
     }
-    ProfileClass& summary = profile.classes[c];
+    ProfileClass& summary = profile.classes[static_cast<std::size_t>(c)];
     const auto loading = [&](bool with_ifmap) {
       // Write-backs count too: an output visit waits for the write-back two
       // visits earlier (the ofmap buffer is double-buffered as well).
@@ -131,7 +132,7 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
     return std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory);
   };
   for (int c = 0; c < profile.class_count; ++c) {
-    const ProfileClass& tile_class = profile.classes[c];
+    const ProfileClass& tile_class = profile.classes[static_cast<std::size_t>(c)];
     const double compute = scale * static_cast<double>(tile_class.compute_cycles) + overhead;
     const double count = static_cast<double>(tile_class.count);
     timing.compute_cycles += count * compute;

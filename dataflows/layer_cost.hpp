@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "dataflows/chip_spec.hpp"
 #include "dataflows/dataflow_template.hpp"
@@ -58,7 +59,9 @@ struct LayerProfile {
   std::string reason;
   int template_index = 0;
   int class_count = 0;
-  std::array<ProfileClass, kMaxClasses> classes{};
+  // Sized to the plan's classes: most layers have a handful, and a search
+  // keeps many profiles cached.
+  std::vector<ProfileClass> classes;
   std::int64_t fixed_cycles = 0;
   std::int64_t report_offset_cycles = 0;  // see TilePlan
   double first_load_bytes = 0;  // the first tile's loads, ifmap part separately

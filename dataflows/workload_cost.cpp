@@ -12,6 +12,7 @@ WorkloadGraph::WorkloadGraph(const Workload& w) : workload(&w) {
     for (std::size_t l = 0; l < w.networks[n].size(); ++l) refs.push_back({static_cast<int>(n), static_cast<int>(l)});
   }
   predecessors.resize(refs.size());
+  successors.resize(refs.size());
   sole_producer.assign(refs.size(), -1);
   for (std::size_t n = 0; n < w.networks.size(); ++n) {
     const Network& net = w.networks[n];
@@ -21,6 +22,10 @@ WorkloadGraph::WorkloadGraph(const Workload& w) : workload(&w) {
       const auto producers = net.producers(l);
       if (producers.size() == 1) sole_producer[static_cast<std::size_t>(self)] = offset[n] + static_cast<int>(producers[0]);
     }
+    orders.push_back(net.topological_order());
+  }
+  for (std::size_t id = 0; id < refs.size(); ++id) {
+    for (int p : predecessors[id]) successors[static_cast<std::size_t>(p)].push_back(static_cast<int>(id));
   }
 }
 
@@ -164,6 +169,140 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
     // Until then the layer loads its first tile and demands DRAM all the
     // time; afterwards, its average share of time spent moving data.
     double prologue_end = 0;
+    double average_demand = 0;
+    const LayerProfile* profile = nullptr;
+    ScheduledLayer record;
+  };
+  Timeline timeline(graph, subs);
+  std::vector<std::size_t> next(subs, 0);
+  std::vector<Running> running(subs);
+  std::vector<double> demand(subs, 0.0), rate(subs, 0.0), busy(subs, 0.0);
+  estimate.layers.reserve(remaining);
+  double now = 0;
+  while (remaining > 0) {
+    // Start every layer that can start now.
+    double next_ready = kNever;
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (running[s].id >= 0 || next[s] >= schedule.per_sub[s].size()) continue;
+      const int id = graph.id(schedule.per_sub[s][next[s]]);
+      const double ready = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
+      if (ready <= now) {
+        Running& r = running[s];
+        r.id = id;
+        r.start = now;
+        r.progress = 0;
+        r.profile = &profiles.at(id, s);
+        r.record.ref = graph.refs[static_cast<std::size_t>(id)];
+        r.record.sub = static_cast<int>(s);
+        r.record.start = now;
+        r.record.input_on_chip = timeline.input_on_chip(graph, chip, id, s);
+        r.record.energy_pj =
+            (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
+        ++next[s];
+      } else {
+        next_ready = std::min(next_ready, ready);
+      }
+    }
+    bool any = false;
+    for (const auto& r : running) any = any || r.id >= 0;
+    if (!any) {
+      if (next_ready == kNever) {
+        std::string waits;
+        for (std::size_t s = 0; s < subs; ++s) {
+          if (next[s] >= schedule.per_sub[s].size()) continue;
+          waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
+                   graph.layer(graph.id(schedule.per_sub[s][next[s]])).name + "'";
+        }
+        estimate.feasible = false;
+        estimate.reason = "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
+        return estimate;
+      }
+      now = next_ready;
+      continue;
+    }
+    // A layer's demand for DRAM: all the time while it loads its first tile,
+    // then the share of its time it moves data, judged when it starts with
+    // every running neighbour competing.
+    for (std::size_t j = 0; j < subs; ++j) busy[j] = running[j].id >= 0 ? 1.0 : 0.0;
+    for (std::size_t s = 0; s < subs; ++s) {
+      Running& r = running[s];
+      if (r.id < 0 || r.progress > 0 || r.record.bandwidth > 0) continue;
+      const double bandwidth = estimator.bandwidth(s, busy);
+      const LayerTiming timing =
+          layer_latency(*r.profile, bandwidth, chip.dram.latency_cycles, estimator.params(), r.record.input_on_chip);
+      r.record.timing = timing;
+      r.record.bandwidth = bandwidth;
+      r.average_demand = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
+      const double first =
+          r.profile->first_load_bytes - (r.record.input_on_chip ? r.profile->first_load_ifmap_bytes : 0.0);
+      r.prologue_end = std::isinf(bandwidth) ? now : now + chip.dram.latency_cycles + first / bandwidth;
+    }
+    for (std::size_t s = 0; s < subs; ++s) {
+      demand[s] = running[s].id < 0 ? 0.0 : now < running[s].prologue_end ? 1.0 : running[s].average_demand;
+    }
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (running[s].id < 0) continue;
+      const double bandwidth = estimator.bandwidth(s, demand);
+      rate[s] = 1.0 / std::max(layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles,
+                                             estimator.params(), running[s].record.input_on_chip)
+                                   .cycles,
+                               1e-9);
+    }
+    double step = next_ready - now;
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (running[s].id < 0) continue;
+      step = std::min(step, (1.0 - running[s].progress) / rate[s]);
+      if (running[s].prologue_end > now) step = std::min(step, running[s].prologue_end - now);
+    }
+    now += step;
+    for (std::size_t s = 0; s < subs; ++s) {
+      Running& r = running[s];
+      if (r.id < 0) continue;
+      r.progress += rate[s] * step;
+      if (r.progress < 1.0 - 1e-9) continue;
+      r.record.end = now;
+      timeline.finish[static_cast<std::size_t>(r.id)] = now;
+      timeline.placed_sub[static_cast<std::size_t>(r.id)] = static_cast<int>(s);
+      timeline.free[s] = now;
+      timeline.last_layer[s] = r.id;
+      estimate.layers.push_back(r.record);
+      r = Running{};
+      --remaining;
+    }
+  }
+  std::stable_sort(estimate.layers.begin(), estimate.layers.end(),
+                   [](const ScheduledLayer& a, const ScheduledLayer& b) { return a.start < b.start; });
+  finish_estimate(estimate, chip);
+  return estimate;
+}
+
+// A quick estimate that fixes each layer's bandwidth when it starts: used to
+// rank candidate schedules before the fluid evaluation of the best ones.
+WorkloadEstimate quick_evaluate(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles,
+                                const Schedule& schedule) {
+  const ChipSpec& chip = estimator.chip();
+  const std::size_t subs = chip.sub_accelerators.size();
+  WorkloadEstimate estimate;
+  std::size_t remaining = 0;
+  for (std::size_t s = 0; s < subs; ++s) {
+    remaining += schedule.per_sub[s].size();
+    for (const LayerRef& ref : schedule.per_sub[s]) {
+      const LayerProfile& profile = profiles.at(graph.id(ref), s);
+      if (!profile.feasible) {
+        estimate.feasible = false;
+        estimate.reason = "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
+                          graph.layer(graph.id(ref)).name + "' does not fit sub-accelerator '" +
+                          chip.sub_accelerators[s].name + "': " + profile.reason;
+        return estimate;
+      }
+    }
+  }
+  // A fluid model of the layers in flight: each progresses at 1 / (its
+  // latency at the bandwidth it gets now), and the bandwidth is re-shared
+  // whenever a layer starts or ends.
+  struct Running {
+    int id = -1;
+    double start = 0, progress = 0;
     const LayerProfile* profile = nullptr;
     ScheduledLayer record;
   };
@@ -228,26 +367,17 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
         const LayerTiming timing = layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles,
                                                  estimator.params(), running[s].record.input_on_chip);
         rate[s] = 1.0 / std::max(timing.cycles, 1e-9);
-        demand_next[s] = now < running[s].prologue_end
-                             ? 1.0
-                             : std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
-        if (running[s].progress == 0 && pass == 0) {
+        demand_next[s] = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
+        if (running[s].progress == 0) {
           running[s].record.timing = timing;
           running[s].record.bandwidth = bandwidth;
-          const double first = running[s].profile->first_load_bytes -
-                               (running[s].record.input_on_chip ? running[s].profile->first_load_ifmap_bytes : 0.0);
-          running[s].prologue_end =
-              std::isinf(bandwidth) ? now : now + chip.dram.latency_cycles + first / bandwidth;
-          if (now < running[s].prologue_end) demand_next[s] = 1.0;
         }
       }
       demand = demand_next;
     }
     double step = next_ready - now;
     for (std::size_t s = 0; s < subs; ++s) {
-      if (running[s].id < 0) continue;
-      step = std::min(step, (1.0 - running[s].progress) / rate[s]);
-      if (running[s].prologue_end > now) step = std::min(step, running[s].prologue_end - now);
+      if (running[s].id >= 0) step = std::min(step, (1.0 - running[s].progress) / rate[s]);
     }
     now += step;
     for (std::size_t s = 0; s < subs; ++s) {
@@ -287,11 +417,10 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
   schedule.per_sub.resize(subs);
   Timeline timeline(graph, subs);
   std::vector<int> pending(graph.size());
-  std::vector<std::vector<int>> consumers(graph.size());
   std::vector<int> ready;
+  ready.reserve(graph.size());
   for (std::size_t id = 0; id < graph.size(); ++id) {
     pending[id] = static_cast<int>(graph.predecessors[id].size());
-    for (int p : graph.predecessors[id]) consumers[static_cast<std::size_t>(p)].push_back(static_cast<int>(id));
     if (pending[id] == 0) ready.push_back(static_cast<int>(id));
   }
   while (!ready.empty()) {
@@ -319,7 +448,7 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
     timeline.place(graph, estimator, profiles, best_id, best_sub, best_start);
     schedule.per_sub[best_sub].push_back(graph.refs[static_cast<std::size_t>(best_id)]);
     ready.erase(std::find(ready.begin(), ready.end(), best_id));
-    for (int consumer : consumers[static_cast<std::size_t>(best_id)]) {
+    for (int consumer : graph.successors[static_cast<std::size_t>(best_id)]) {
       if (--pending[static_cast<std::size_t>(consumer)] == 0) ready.push_back(consumer);
     }
   }
@@ -349,15 +478,14 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
       return none;
     }
   }
-  std::vector<std::vector<std::size_t>> orders;
-  for (const Network& net : workload.networks) orders.push_back(net.topological_order());
+  const auto& orders = graph.orders;
 
-  ScheduleChoice best;
-  best.estimate.feasible = false;
-  best.estimate.reason = "no candidate schedule";
+  // Candidates are ranked by the quick estimate; the best few are evaluated
+  // with the fluid model, which re-shares DRAM as layers start and end.
+  std::vector<std::pair<WorkloadEstimate, Schedule>> candidates;
   const auto consider = [&](Schedule schedule) {
-    WorkloadEstimate estimate = evaluate(graph, estimator, profiles, schedule);
-    if (better(estimate, best.estimate)) best = ScheduleChoice{std::move(schedule), std::move(estimate)};
+    WorkloadEstimate quick = quick_evaluate(graph, estimator, profiles, schedule);
+    if (quick.feasible) candidates.emplace_back(std::move(quick), std::move(schedule));
   };
 
   // Whole networks on one sub-accelerator each, every assignment (bounded).
@@ -367,6 +495,7 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
     for (std::size_t code = 0; code < combinations; ++code) {
       Schedule schedule;
       schedule.per_sub.resize(subs);
+      for (auto& order : schedule.per_sub) order.reserve(graph.size());
       std::size_t rest = code;
       bool fits = true;
       for (std::size_t n = 0; n < workload.networks.size() && fits; ++n) {
@@ -383,6 +512,16 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
   }
   Schedule greedy = greedy_layer_schedule(graph, estimator, profiles);
   if (!greedy.per_sub.empty()) consider(std::move(greedy));
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const auto& a, const auto& b) { return better(a.first, b.first); });
+  ScheduleChoice best;
+  best.estimate.feasible = false;
+  best.estimate.reason = "no candidate schedule";
+  constexpr std::size_t kFinalists = 3;
+  for (std::size_t i = 0; i < std::min(kFinalists, candidates.size()); ++i) {
+    WorkloadEstimate estimate = evaluate(graph, estimator, profiles, candidates[i].second);
+    if (better(estimate, best.estimate)) best = ScheduleChoice{std::move(candidates[i].second), std::move(estimate)};
+  }
   return best;
 }
 

@@ -34,7 +34,9 @@ struct WorkloadGraph {
   std::vector<int> offset;  // first global id of each network
   std::vector<LayerRef> refs;
   std::vector<std::vector<int>> predecessors;  // global ids
+  std::vector<std::vector<int>> successors;    // global ids
   std::vector<int> sole_producer;              // the only tensor input, or -1
+  std::vector<std::vector<std::size_t>> orders;  // per network, its layers in dependency order
 
   int id(LayerRef ref) const { return offset[static_cast<std::size_t>(ref.network)] + ref.layer; }
   const Layer& layer(int id) const {
