@@ -141,25 +141,46 @@ void finish_estimate(WorkloadEstimate& estimate, const ChipSpec& chip) {
 
 namespace {
 
+// Why the schedule puts a layer where it cannot fit, or "" if it does not.
+std::string misplaced_layer(const WorkloadGraph& graph, ProfileTable& profiles, const Schedule& schedule,
+                            const ChipSpec& chip) {
+  for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
+    for (const LayerRef& ref : schedule.per_sub[s]) {
+      const LayerProfile& profile = profiles.at(graph.id(ref), s);
+      if (!profile.feasible) {
+        return "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
+               graph.layer(graph.id(ref)).name + "' does not fit sub-accelerator '" + chip.sub_accelerators[s].name +
+               "': " + profile.reason;
+      }
+    }
+  }
+  return {};
+}
+
+// What each sub-accelerator waits for when no layer can start.
+std::string deadlock_reason(const WorkloadGraph& graph, const Schedule& schedule, const std::vector<std::size_t>& next,
+                            const ChipSpec& chip) {
+  std::string waits;
+  for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
+    if (next[s] >= schedule.per_sub[s].size()) continue;
+    waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
+             graph.layer(graph.id(schedule.per_sub[s][next[s]])).name + "'";
+  }
+  return "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
+}
+
 WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles,
                           const Schedule& schedule) {
   const ChipSpec& chip = estimator.chip();
   const std::size_t subs = chip.sub_accelerators.size();
   WorkloadEstimate estimate;
-  std::size_t remaining = 0;
-  for (std::size_t s = 0; s < subs; ++s) {
-    remaining += schedule.per_sub[s].size();
-    for (const LayerRef& ref : schedule.per_sub[s]) {
-      const LayerProfile& profile = profiles.at(graph.id(ref), s);
-      if (!profile.feasible) {
-        estimate.feasible = false;
-        estimate.reason = "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
-                          graph.layer(graph.id(ref)).name + "' does not fit sub-accelerator '" +
-                          chip.sub_accelerators[s].name + "': " + profile.reason;
-        return estimate;
-      }
-    }
+  estimate.reason = misplaced_layer(graph, profiles, schedule, chip);
+  if (!estimate.reason.empty()) {
+    estimate.feasible = false;
+    return estimate;
   }
+  std::size_t remaining = 0;
+  for (const auto& order : schedule.per_sub) remaining += order.size();
   // A fluid model of the layers in flight: each progresses at 1 / (its
   // latency at the bandwidth it gets now), and the bandwidth is re-shared
   // whenever a layer starts or ends.
@@ -207,14 +228,8 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
     for (const auto& r : running) any = any || r.id >= 0;
     if (!any) {
       if (next_ready == kNever) {
-        std::string waits;
-        for (std::size_t s = 0; s < subs; ++s) {
-          if (next[s] >= schedule.per_sub[s].size()) continue;
-          waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
-                   graph.layer(graph.id(schedule.per_sub[s][next[s]])).name + "'";
-        }
         estimate.feasible = false;
-        estimate.reason = "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
+        estimate.reason = deadlock_reason(graph, schedule, next, chip);
         return estimate;
       }
       now = next_ready;
@@ -283,120 +298,37 @@ WorkloadEstimate quick_evaluate(const WorkloadGraph& graph, Estimator& estimator
   const ChipSpec& chip = estimator.chip();
   const std::size_t subs = chip.sub_accelerators.size();
   WorkloadEstimate estimate;
-  std::size_t remaining = 0;
-  for (std::size_t s = 0; s < subs; ++s) {
-    remaining += schedule.per_sub[s].size();
-    for (const LayerRef& ref : schedule.per_sub[s]) {
-      const LayerProfile& profile = profiles.at(graph.id(ref), s);
-      if (!profile.feasible) {
-        estimate.feasible = false;
-        estimate.reason = "layer '" + graph.workload->networks[static_cast<std::size_t>(ref.network)].name() + ":" +
-                          graph.layer(graph.id(ref)).name + "' does not fit sub-accelerator '" +
-                          chip.sub_accelerators[s].name + "': " + profile.reason;
-        return estimate;
-      }
-    }
-  }
-  // A fluid model of the layers in flight: each progresses at 1 / (its
-  // latency at the bandwidth it gets now), and the bandwidth is re-shared
-  // whenever a layer starts or ends.
-  struct Running {
-    int id = -1;
-    double start = 0, progress = 0;
-    const LayerProfile* profile = nullptr;
-    ScheduledLayer record;
-  };
   Timeline timeline(graph, subs);
   std::vector<std::size_t> next(subs, 0);
-  std::vector<Running> running(subs);
-  std::vector<double> demand(subs, 0.0), rate(subs, 0.0);
-  estimate.layers.reserve(remaining);
-  double now = 0;
-  while (remaining > 0) {
-    // Start every layer that can start now.
-    double next_ready = kNever;
-    for (std::size_t s = 0; s < subs; ++s) {
-      if (running[s].id >= 0 || next[s] >= schedule.per_sub[s].size()) continue;
-      const int id = graph.id(schedule.per_sub[s][next[s]]);
-      const double ready = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
-      if (ready <= now) {
-        Running& r = running[s];
-        r.id = id;
-        r.start = now;
-        r.progress = 0;
-        r.profile = &profiles.at(id, s);
-        r.record.ref = graph.refs[static_cast<std::size_t>(id)];
-        r.record.sub = static_cast<int>(s);
-        r.record.start = now;
-        r.record.input_on_chip = timeline.input_on_chip(graph, chip, id, s);
-        r.record.energy_pj =
-            (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
-        ++next[s];
-      } else {
-        next_ready = std::min(next_ready, ready);
-      }
-    }
-    bool any = false;
-    for (const auto& r : running) any = any || r.id >= 0;
-    if (!any) {
-      if (next_ready == kNever) {
-        std::string waits;
-        for (std::size_t s = 0; s < subs; ++s) {
-          if (next[s] >= schedule.per_sub[s].size()) continue;
-          waits += (waits.empty() ? "" : "; ") + chip.sub_accelerators[s].name + " waits to run '" +
-                   graph.layer(graph.id(schedule.per_sub[s][next[s]])).name + "'";
-        }
-        estimate.feasible = false;
-        estimate.reason = "the schedule deadlocks: " + waits + ", whose predecessors are queued behind them";
-        return estimate;
-      }
-      now = next_ready;
-      continue;
-    }
-    // Rates: first with every running neighbour demanding DRAM all the time,
-    // then with the fraction of its time it really moves data.
-    for (int pass = 0; pass < 2; ++pass) {
-      std::vector<double> demand_next(subs, 0.0);
-      for (std::size_t s = 0; s < subs; ++s) {
-        if (running[s].id < 0) continue;
-        std::vector<double> others = pass == 0 ? std::vector<double>(subs, 0.0) : demand;
-        if (pass == 0) {
-          for (std::size_t j = 0; j < subs; ++j) others[j] = running[j].id >= 0 ? 1.0 : 0.0;
-        }
-        const double bandwidth = estimator.bandwidth(s, others);
-        const LayerTiming timing = layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles,
-                                                 estimator.params(), running[s].record.input_on_chip);
-        rate[s] = 1.0 / std::max(timing.cycles, 1e-9);
-        demand_next[s] = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
-        if (running[s].progress == 0) {
-          running[s].record.timing = timing;
-          running[s].record.bandwidth = bandwidth;
-        }
-      }
-      demand = demand_next;
-    }
-    double step = next_ready - now;
-    for (std::size_t s = 0; s < subs; ++s) {
-      if (running[s].id >= 0) step = std::min(step, (1.0 - running[s].progress) / rate[s]);
-    }
-    now += step;
-    for (std::size_t s = 0; s < subs; ++s) {
-      Running& r = running[s];
-      if (r.id < 0) continue;
-      r.progress += rate[s] * step;
-      if (r.progress < 1.0 - 1e-9) continue;
-      r.record.end = now;
-      timeline.finish[static_cast<std::size_t>(r.id)] = now;
-      timeline.placed_sub[static_cast<std::size_t>(r.id)] = static_cast<int>(s);
-      timeline.free[s] = now;
-      timeline.last_layer[s] = r.id;
-      estimate.layers.push_back(r.record);
-      r = Running{};
-      --remaining;
-    }
+  estimate.reason = misplaced_layer(graph, profiles, schedule, chip);
+  if (!estimate.reason.empty()) {
+    estimate.feasible = false;
+    return estimate;
   }
-  std::stable_sort(estimate.layers.begin(), estimate.layers.end(),
-                   [](const ScheduledLayer& a, const ScheduledLayer& b) { return a.start < b.start; });
+  std::size_t remaining = 0;
+  for (const auto& order : schedule.per_sub) remaining += order.size();
+  estimate.layers.reserve(remaining);
+  while (remaining > 0) {
+    std::size_t best_sub = subs;
+    double best_start = kNever;
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (next[s] >= schedule.per_sub[s].size()) continue;
+      const double start =
+          timeline.ready_time(graph, graph.id(schedule.per_sub[s][next[s]]), s, chip.dram.latency_cycles);
+      if (start < best_start) {
+        best_start = start;
+        best_sub = s;
+      }
+    }
+    if (best_sub == subs) {
+      estimate.feasible = false;
+      estimate.reason = deadlock_reason(graph, schedule, next, chip);
+      return estimate;
+    }
+    const LayerRef ref = schedule.per_sub[best_sub][next[best_sub]++];
+    estimate.layers.push_back(timeline.place(graph, estimator, profiles, graph.id(ref), best_sub, best_start));
+    --remaining;
+  }
   finish_estimate(estimate, chip);
   return estimate;
 }
