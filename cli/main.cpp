@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
       "  nasaic hw show configs/chips/hetero-2.yaml\n"
       "  nasaic estimate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet\n"
       "  nasaic simulate --hw configs/chips/hetero-3.yaml --model resnet18 --out out/sim\n"
+      "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json\n"
       "Run 'nasaic SUBCOMMAND --help' for each subcommand's options.");
 
   std::vector<std::pair<CLI::App*, nasaic::cli::Runner>> runners;

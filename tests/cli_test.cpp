@@ -32,7 +32,8 @@ TEST(Cli, VersionAndHelpOnEverySubcommand) {
   const auto version = run_nasaic("--version");
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.out.rfind("nasaic ", 0), 0u);
-  for (const char* command : {"", "models", "models list", "models show", "models import", "hw", "hw show"}) {
+  for (const char* command : {"", "models", "models list", "models show", "models import", "hw", "hw show", "estimate",
+                              "simulate", "calibrate", "validate"}) {
     SCOPED_TRACE(command);
     const auto help = run_nasaic(std::string(command) + " --help");
     EXPECT_EQ(help.exit_code, 0);
