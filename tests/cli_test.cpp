@@ -88,11 +88,7 @@ TEST(Cli, HwShowNormalisesShippedChipsAndScalesimConfigs) {
   EXPECT_NE(chip.out.find("bandwidth: 25.6 B/cycle"), std::string::npos);
 
   TempDir dir;
-  const std::string cfg = dir.write("google.cfg",
-                                    "[general]\nrun_name = tpu\n[architecture_presets]\nArrayHeight: 256\n"
-                                    "ArrayWidth: 256\nIfmapSramSzkB: 6144\nFilterSramSzkB: 6144\nOfmapSramSzkB: 2048\n"
-                                    "IfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\nDataflow : ws\n"
-                                    "Bandwidth : 10\nMemoryBanks: 1\n[run_presets]\nInterfaceBandwidth: CALC\n");
+  const std::string cfg = dir.write("google.cfg", testing::scalesim_cfg(256, 256, "ws", 6144));
   const auto json = run_nasaic("hw show --scalesim-config " + cfg + " --format json");
   ASSERT_EQ(json.exit_code, 0) << json.err;
   const auto parsed = nlohmann::json::parse(json.out);
@@ -269,11 +265,7 @@ TEST(CliEstimate, MultiNetworkWorkloadWritesItsOutputs) {
 
 TEST(CliEstimate, ScalesimInputsGiveScalesimsComputeReport) {
   TempDir dir;
-  const std::string cfg = dir.write("scale.cfg",
-                                    "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 32\nArrayWidth: 32\n"
-                                    "IfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\nIfmapOffset: 0\n"
-                                    "FilterOffset: 10000000\nOfmapOffset: 20000000\nDataflow : ws\nBandwidth : 10\n"
-                                    "MemoryBanks: 1\n[run_presets]\nInterfaceBandwidth: CALC\n");
+  const std::string cfg = dir.write("scale.cfg", testing::scalesim_cfg(32, 32, "ws"));
   const std::string topology = dir.write("Resnet18.csv", testing::kResnet18Topology);
   const auto out = dir.path() / "out";
   const auto result = run_nasaic("estimate --scalesim-config " + cfg + " --topology " + topology + " --out " +

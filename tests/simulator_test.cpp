@@ -91,12 +91,7 @@ TEST(Simulator, ReproducesScalesimCalcModeCycles) {
       {"is", &testing::kResnet18Scalesim32x32IS}};
   for (const auto& [dataflow, reference] : dataflows) {
     SCOPED_TRACE(dataflow);
-    const std::string cfg = dir.write(std::string(dataflow) + ".cfg",
-                                      "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 32\n"
-                                      "ArrayWidth: 32\nIfmapSramSzkB: 64\nFilterSramSzkB: 64\nOfmapSramSzkB: 64\n"
-                                      "IfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\nDataflow : " +
-                                          std::string(dataflow) + "\nBandwidth : 10\nMemoryBanks: 1\n"
-                                          "[run_presets]\nInterfaceBandwidth: CALC\n");
+    const std::string cfg = dir.write(std::string(dataflow) + ".cfg", testing::scalesim_cfg(32, 32, dataflow));
     const auto out = dir.path() / dataflow;
     const auto result = run_nasaic("simulate --scalesim-config " + cfg + " --topology " + topology + " --out " +
                                    out.string() + " --quiet --format csv");

@@ -6,6 +6,7 @@
 #include "dataflows/scalesim_config.hpp"
 #include "dataflows/workload_cost.hpp"
 #include "models/zoo.hpp"
+#include "tests/support/scalesim_fixtures.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace nasaic {
@@ -205,11 +206,7 @@ TEST(SurrogateParams, LoadScaleAndRejectUnknownNames) {
       dir.write("calibration.json", R"({"parameters": {"compute_scale.systolic-ws": 2.0, "overlap": 0.5}})");
   const SurrogateParams params = load_surrogate_params(path, builtin_technology().hash);
   EXPECT_DOUBLE_EQ(params.overlap, 0.5);
-  const ScalesimConfig config = parse_scalesim_config(
-      "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: 8\nArrayWidth: 8\nIfmapSramSzkB: 64\n"
-      "FilterSramSzkB: 64\nOfmapSramSzkB: 64\nIfmapOffset: 0\nFilterOffset: 0\nOfmapOffset: 0\nDataflow: ws\n"
-      "Bandwidth: 10\n[run_presets]\nInterfaceBandwidth: CALC\n",
-      "r.cfg");
+  const ScalesimConfig config = parse_scalesim_config(testing::scalesim_cfg(8, 8, "ws"), "r.cfg");
   Estimator plain(config.chip, SurrogateParams()), scaled(config.chip, params);
   const Layer layer = zoo_model("resnet20").layer(1);
   const double base = layer_latency(plain.profile(layer, 0), kIdealBandwidth, 0, plain.params(), false).cycles;

@@ -5,6 +5,7 @@
 // efficiency %, compute utilisation %), for each dataflow.
 #include <array>
 #include <cstdint>
+#include <string>
 
 namespace nasaic::testing {
 
@@ -20,6 +21,16 @@ inline const char* const kResnet18Topology =
     "Conv4_2a,14,14,3,3,256,256,1,\nConv4_2b,14,14,3,3,256,256,1,\nConv5_1a,14,14,3,3,256,512,2,\n"
     "Conv5_1b,7,7,3,3,512,512,1,\nConv5_s,14,14,1,1,256,512,2,\nConv5_2a,7,7,3,3,512,512,1,\n"
     "Conv5_2b,7,7,3,3,512,512,1,\nFC,1,1,1,1,512,1000,1,\n";
+
+// A SCALE-Sim v2 .cfg in its own format: a rows × cols array with the given
+// SRAM sizes (kB) and dataflow, CALC interface bandwidth.
+inline std::string scalesim_cfg(int rows, int cols, const std::string& dataflow, int sram_kb = 64) {
+  const std::string kb = std::to_string(sram_kb);
+  return "[general]\nrun_name = r\n[architecture_presets]\nArrayHeight: " + std::to_string(rows) +
+         "\nArrayWidth: " + std::to_string(cols) + "\nIfmapSramSzkB: " + kb + "\nFilterSramSzkB: " + kb +
+         "\nOfmapSramSzkB: " + kb + "\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\nDataflow : " +
+         dataflow + "\nBandwidth : 10\nMemoryBanks: 1\n[run_presets]\nInterfaceBandwidth: CALC\n";
+}
 
 struct ScalesimReportRow {
   std::int64_t total_cycles;
