@@ -241,14 +241,9 @@ int run_calibrate(const CalibrateOptions& options) {
     if (std::filesystem::exists(options.points)) {
       // Resume: keep what was simulated for the same points.
       for (const auto& done : load_points(options.points)) {
-        if (done.simulated() && done.index < static_cast<int>(points.size()) &&
-            point_to_json(DesignPoint{done.index, done.dram_bytes_per_cycle, done.arbitration, done.subs, {}, {}, {}}) ==
-                point_to_json(DesignPoint{points[static_cast<std::size_t>(done.index)].index,
-                                          points[static_cast<std::size_t>(done.index)].dram_bytes_per_cycle,
-                                          points[static_cast<std::size_t>(done.index)].arbitration,
-                                          points[static_cast<std::size_t>(done.index)].subs, {}, {}, {}})) {
-          points[static_cast<std::size_t>(done.index)] = done;
-        }
+        if (!done.simulated() || done.index >= static_cast<int>(points.size())) continue;
+        DesignPoint& point = points[static_cast<std::size_t>(done.index)];
+        if (same_design(point, done)) point = done;
       }
     } else {
       write_text_file(options.points, "");

@@ -5,6 +5,7 @@
 #include "common/table.hpp"
 #include "common/text_file.hpp"
 #include "models/network_yaml.hpp"
+#include "models/scalesim_topology.hpp"
 #include "models/zoo.hpp"
 
 namespace nasaic::cli {
@@ -32,13 +33,12 @@ Table layer_table(const Network& network) {
 
 std::string render_network(const Network& network, const std::string& format) {
   if (format == "yaml") return network_to_yaml(network);
+  if (format == "scalesim") return export_scalesim_topology(network);
   const OutputFormat output = parse_output_format(format);
   const Table table = layer_table(network);
-  std::int64_t filter_bytes = 0, ops = 0;
-  for (const auto& layer : network.layers()) {
-    filter_bytes += layer.filter_bytes();
-    ops += layer.ops();
-  }
+  const std::int64_t filter_bytes = network.total_filter_bytes();
+  std::int64_t ops = 0;
+  for (const auto& layer : network.layers()) ops += layer.ops();
   switch (output) {
     case OutputFormat::csv: return table.to_csv();
     case OutputFormat::json: {
@@ -90,8 +90,10 @@ void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   auto show_model = std::make_shared<std::string>();
   auto show_format = std::make_shared<std::string>("text");
   show->add_option("model", *show_model, "zoo name, SCALE-Sim topology (.csv) or nasaic YAML (.yaml)")->required();
-  show->add_option("--format", *show_format, "text, csv, json or yaml")->capture_default_str();
-  show->footer("Examples:\n  nasaic models show resnet50 --format csv\n  nasaic models show my_net.yaml");
+  show->add_option("--format", *show_format, "text, csv, json, yaml or scalesim (a SCALE-Sim topology CSV)")->capture_default_str();
+  show->footer(
+      "Examples:\n  nasaic models show resnet50 --format csv\n  nasaic models show my_net.yaml\n"
+      "  nasaic models show mobilenet_v2 --format scalesim > mobilenet_v2.csv   # for SCALE-Sim");
   runners.emplace_back(show, [show_model, show_format] {
     std::cout << render_network(load_model(*show_model), *show_format);
     return 0;
@@ -103,7 +105,7 @@ void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   auto import_format = std::make_shared<std::string>("text");
   import->add_option("file", *import_file, "SCALE-Sim topology CSV (conv or gemm) or nasaic YAML")->required();
   import->add_option("--out", *import_out, "write the network in nasaic's YAML format to this file");
-  import->add_option("--format", *import_format, "text, csv, json or yaml")->capture_default_str();
+  import->add_option("--format", *import_format, "text, csv, json, yaml or scalesim (a SCALE-Sim topology CSV)")->capture_default_str();
   import->footer("Example:\n  nasaic models import Resnet18.csv --out resnet18.yaml");
   runners.emplace_back(import, [import_file, import_out, import_format] {
     const Network network = load_model(*import_file);

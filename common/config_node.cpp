@@ -112,13 +112,6 @@ double ConfigNode::as_double(double min, double max) const {
   return value;
 }
 
-bool ConfigNode::as_bool() const {
-  const std::string text = scalar_text();
-  if (text == "true") return true;
-  if (text == "false") return false;
-  fail(excerpt(text) + " is not true or false");
-}
-
 Quantity ConfigNode::as_quantity(const std::vector<UnitKind>& accepted) const {
   const std::string text = scalar_text();
   try {

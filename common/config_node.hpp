@@ -27,8 +27,6 @@ class ConfigNode {
   int line() const;
   const YAML::Node& yaml() const { return node_; }
 
-  bool is_map() const { return node_.IsMap(); }
-  bool is_sequence() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }
 
   // Throws if this is not a map or has a key outside `allowed`.
@@ -41,7 +39,6 @@ class ConfigNode {
   std::string as_string() const;
   std::int64_t as_int(std::int64_t min, std::int64_t max = INT64_MAX) const;
   double as_double(double min, double max) const;
-  bool as_bool() const;
   Quantity as_quantity(const std::vector<UnitKind>& accepted) const;
   // A value that must be positive, in the given unit kinds.
   Quantity as_positive_quantity(const std::vector<UnitKind>& accepted) const;

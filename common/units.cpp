@@ -132,16 +132,4 @@ std::string format_bytes(double bytes) {
   return buffer;
 }
 
-std::string format_frequency(double hz) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.15g MHz", hz / 1e6);
-  return buffer;
-}
-
-std::string format_bandwidth(double bytes_per_second) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.15g GB/s", bytes_per_second / 1e9);
-  return buffer;
-}
-
 }  // namespace nasaic

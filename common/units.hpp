@@ -35,8 +35,5 @@ std::string unit_kind_name(UnitKind kind);
 
 // Formats bytes with a binary prefix when exact ("64 KiB"), else in B.
 std::string format_bytes(double bytes);
-// Formats frequency/bandwidth/energy/area in a stable, readable form.
-std::string format_frequency(double hz);
-std::string format_bandwidth(double bytes_per_second);
 
 }  // namespace nasaic

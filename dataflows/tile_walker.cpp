@@ -17,7 +17,6 @@ TileWalker::TileWalker(const TilePlan& plan) : plan_(plan) {
 
 TileStep TileWalker::step_at(int changed) const {
   TileStep step;
-  step.index = index_;
   std::uint32_t mask = 0;
   for (int i = 0; i < plan_.loop_count; ++i) {
     if (plan_.loops[i].partial() && indices_[i] == plan_.loops[i].trips() - 1) mask |= 1u << i;

@@ -11,7 +11,6 @@
 namespace nasaic {
 
 struct TileStep {
-  std::int64_t index = 0;
   const TileClass* tile_class = nullptr;
   bool load_ifmap = false;
   bool load_filter = false;
@@ -25,7 +24,6 @@ class TileWalker {
  public:
   explicit TileWalker(const TilePlan& plan);
   bool done() const { return index_ >= total_; }
-  std::int64_t total() const { return total_; }
   TileStep next();
 
  private:

@@ -10,8 +10,8 @@ namespace {
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 
-// Rates are kept in thousandths of a byte per cycle: a tick is 1/rate·1000 of
-// a cycle... expressed as ticks_per_cycle = round(rate·1000), 1000 ticks per byte.
+// Rates are exact in thousandths of a byte per cycle: a lane moving r bytes per
+// cycle advances round(r·1000) ticks per cycle, and a byte takes 1000 ticks.
 constexpr std::int64_t kTicksPerByte = 1000;
 
 }  // namespace

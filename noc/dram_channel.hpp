@@ -57,7 +57,6 @@ class DramChannel {
   // Cycles a DMA's requests waited while the channel served another DMA.
   std::int64_t contention_cycles(int dma) const;
   std::int64_t bytes_moved(int dma) const { return bytes_[static_cast<std::size_t>(dma)]; }
-  std::int64_t burst_bytes() const { return burst_bytes_; }
   bool idle() const;
 
  private:

@@ -255,7 +255,9 @@ std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const
   return arguments;
 }
 
-nlohmann::ordered_json point_to_json(const DesignPoint& point) {
+namespace {
+
+nlohmann::ordered_json design_json(const DesignPoint& point) {
   nlohmann::ordered_json json;
   json["index"] = point.index;
   json["dram_bytes_per_cycle"] = point.dram_bytes_per_cycle;
@@ -269,6 +271,15 @@ nlohmann::ordered_json point_to_json(const DesignPoint& point) {
                     {"layer", layer_to_json(sub.layer)}});
   }
   json["subs"] = subs;
+  return json;
+}
+
+}  // namespace
+
+bool same_design(const DesignPoint& a, const DesignPoint& b) { return design_json(a) == design_json(b); }
+
+nlohmann::ordered_json point_to_json(const DesignPoint& point) {
+  nlohmann::ordered_json json = design_json(point);
   if (!point.failure.empty()) json["failure"] = point.failure;
   if (point.simulated()) {
     json["cycles"] = point.cycles;

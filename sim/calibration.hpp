@@ -56,6 +56,8 @@ Schedule schedule_of(const DesignPoint& point);
 std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const std::string& folder);
 
 nlohmann::ordered_json point_to_json(const DesignPoint& point);
+// Whether two points describe the same chip and layers (results aside).
+bool same_design(const DesignPoint& a, const DesignPoint& b);
 DesignPoint point_from_json(const nlohmann::json& json);
 // Reads a points file (JSON lines); throws InputError naming the line.
 std::vector<DesignPoint> load_points(const std::string& path);

@@ -105,7 +105,7 @@ struct Simulation {
     }
     return !memory || memory->channel.idle();
   }
-  void wait_for(sc_core::sc_module& /*unused*/, sc_event& wake, Cycle next) {
+  void wait_for(sc_event& wake, Cycle next) {
     if (options.mode == TimeMode::lockstep) {
       sc_core::next_trigger(kCycle);
     } else if (next == kNoCycle) {
@@ -142,7 +142,7 @@ void MemoryModule::run() {
   }
   if (!completed_.empty()) ++sim_.progress_count;
   busy.write(!channel.idle());
-  sim_.wait_for(*this, wake, channel.next_action());
+  sim_.wait_for(wake, channel.next_action());
 }
 
 void SubAcceleratorModule::run() {
@@ -170,7 +170,7 @@ void SubAcceleratorModule::run() {
       return;
     }
   }
-  sim_.wait_for(*this, wake, core->next_action(now));
+  sim_.wait_for(wake, core->next_action(now));
 }
 
 void Watchdog::run() {
