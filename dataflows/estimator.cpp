@@ -84,4 +84,9 @@ double Estimator::bandwidth(std::size_t sub, const std::vector<double>& demand) 
   return shared_bandwidth(chip_, params_, sub, [&](std::size_t j) { return demand[j]; });
 }
 
+double Estimator::unclaimed_bandwidth(double others) const {
+  if (!chip_.dram.bytes_per_cycle || chip_.interconnect.arbitration == Arbitration::static_partition) return 0.0;
+  return std::min(*chip_.dram.bytes_per_cycle - others, chip_.interconnect.link_bytes_per_cycle);
+}
+
 }  // namespace nasaic

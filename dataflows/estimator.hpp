@@ -33,6 +33,10 @@ class Estimator {
   // demand[j] of the time (0 when idle): a compute-bound neighbour leaves
   // most of the channel to the others under work-conserving arbitration.
   double bandwidth(std::size_t sub, const std::vector<double>& demand) const;
+  // What a sub-accelerator can get when the others consume `others` bytes per
+  // cycle on average and the arbiter is work-conserving; 0 under static
+  // partitioning (unused lanes are not lent).
+  double unclaimed_bandwidth(double others) const;
 
   void clear_cache() { cache_.clear(); }
   std::size_t cache_size() const { return cache_.size(); }

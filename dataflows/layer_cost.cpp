@@ -14,6 +14,99 @@ double element_energy_pj(const BufferSpec& buffer, const Technology& t, int bits
   return t.sram_read_pj_per_64b(bank_kib) * bits / 64.0;
 }
 
+// Tiles of class `mask` whose outermost changed loop is `level`. With
+// `first_visit_of` set to an operand's indexing loops, only those that are a
+// first visit of its tile: every loop above `level` that does not index it is
+// still at index 0 (loops below `level` are at 0 anyway).
+std::int64_t tiles_at_level(const TilePlan& plan, std::uint32_t mask, int level, std::uint32_t first_visit_of) {
+  std::int64_t tiles = 1;
+  for (int i = 0; i < plan.loop_count; ++i) {
+    const TileLoop& loop = plan.loops[i];
+    const bool at_last = mask >> i & 1u;  // a partial loop's last index; else any but it
+    const std::int64_t indices = at_last ? 1 : (loop.partial() ? loop.trips() - 1 : loop.trips());
+    const std::int64_t with_zero = at_last ? 0 : 1;
+    const bool any_index = first_visit_of >> i & 1u;
+    if (i < level) {
+      tiles *= any_index ? indices : with_zero;
+    } else if (i == level) {
+      tiles *= any_index ? (at_last ? 1 : indices - 1) : 0;  // the index just moved on from 0
+    } else {
+      tiles *= with_zero;
+    }
+  }
+  return tiles;
+}
+
+// The plan's tiles other than the first, grouped by class and level.
+std::vector<TileGroup> tile_groups(const TilePlan& plan, const SubAcceleratorSpec& sub, std::int64_t burst_bytes) {
+  constexpr std::uint32_t kAllLoops = ~0u;
+  std::uint32_t partial_mask = 0;
+  int innermost = -1;
+  for (int i = 0; i < plan.loop_count; ++i) {
+    if (plan.loops[i].partial()) partial_mask |= 1u << i;
+    if (plan.loops[i].trips() > 1) innermost = i;
+  }
+  std::array<int, kOperands> visited_below{};
+  for (int o = 0; o < kOperands; ++o) visited_below[o] = plan.innermost_loop(o);
+  std::vector<TileGroup> groups;
+  std::array<std::array<int, kMaxLoops>, kMaxClasses> group_at{};
+  for (auto& row : group_at) row.fill(-1);
+  for (int c = 0; c < plan.class_count; ++c) {
+    const TileClass& tile_class = plan.classes[c];
+    const std::uint32_t mask = tile_class.last_mask;
+    const auto& fp = tile_class.cost.footprint_bytes;
+    for (int level = 0; level < plan.loop_count; ++level) {
+      const std::int64_t count = tiles_at_level(plan, mask, level, kAllLoops);
+      if (count == 0) continue;
+      TileGroup group;
+      group.count = count;
+      group.compute_cycles = std::max(tile_class.cost.compute_cycles, tile_port_cycles(tile_class.cost, sub));
+      double ifmap = 0, other = 0;
+      // An operand's tile is visited anew when its innermost indexing loop or
+      // one above it changed; a resident operand is loaded on first visits only.
+      const auto loads = [&](int o) -> std::int64_t {
+        if (level > visited_below[o]) return 0;
+        return plan.resident[o] ? tiles_at_level(plan, mask, level, plan.relevant[o]) : count;
+      };
+      ifmap += static_cast<double>(loads(0)) * burst_rounded(fp[0], burst_bytes);
+      other += static_cast<double>(loads(1)) * burst_rounded(fp[1], burst_bytes);
+      if (level <= visited_below[2]) {
+        // A new output visit: the previous visit's output tile goes back to
+        // DRAM (a resident one only after its last visit: as many as there
+        // are output tiles), and partial sums come back on later visits.
+        const std::int64_t first = tiles_at_level(plan, mask, level, plan.relevant[2]);
+        const std::int64_t write_backs = plan.resident[2] ? first : count;
+        const std::int64_t rereads = plan.resident[2] ? 0 : count - first;
+        other += static_cast<double>(write_backs + rereads) * burst_rounded(fp[2], burst_bytes);
+      }
+      group.ifmap_bytes = ifmap / static_cast<double>(count);
+      group.other_bytes = other / static_cast<double>(count);
+      group.in_run = level == innermost;
+      group_at[static_cast<std::size_t>(mask)][static_cast<std::size_t>(level)] = static_cast<int>(groups.size());
+      groups.push_back(group);
+    }
+  }
+  // The tile before one at `level` ends the previous run: it shares the loop
+  // indices above `level`, is at the last index of every loop below, and was
+  // itself reached by a change of the innermost loop.
+  const auto class_index = plan.class_index_by_mask();
+  for (int c = 0; c < plan.class_count; ++c) {
+    const std::uint32_t mask = plan.classes[c].last_mask;
+    for (int level = 0; level < plan.loop_count; ++level) {
+      const int g = group_at[mask][static_cast<std::size_t>(level)];
+      if (g < 0 || groups[static_cast<std::size_t>(g)].in_run) continue;
+      const std::uint32_t above = (1u << level) - 1u;
+      const std::uint32_t previous_mask = (mask & above) | (partial_mask & ~(above | 1u << level));
+      const int previous_class = class_index[previous_mask];
+      TileGroup& group = groups[static_cast<std::size_t>(g)];
+      group.previous_group = group_at[previous_mask][static_cast<std::size_t>(innermost)];
+      const TileCost& cost = plan.classes[previous_class].cost;
+      group.previous_compute_cycles = std::max(cost.compute_cycles, tile_port_cycles(cost, sub));
+    }
+  }
+  return groups;
+}
+
 }  // namespace
 
 LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, const Technology& technology,
@@ -37,8 +130,6 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
   profile.compute_utilization = plan.compute_utilization;
   profile.buffer_reads = plan.totals.buffer_reads;
   profile.buffer_writes = plan.totals.buffer_writes;
-  profile.class_count = plan.class_count;
-  profile.classes.resize(static_cast<std::size_t>(plan.class_count));
   std::uint32_t last_mask = 0;
   for (int i = 0; i < plan.loop_count; ++i) {
     if (plan.loops[i].partial()) last_mask |= 1u << i;
@@ -46,44 +137,21 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
   for (int c = 0; c < plan.class_count; ++c) {
     const TileClass& tile_class = plan.classes[c];
     const auto& fp = tile_class.cost.footprint_bytes;
-    const double in = tile_class.loads[0] * burst_rounded(fp[0], burst_bytes);
-    const double filter = tile_class.loads[1] * burst_rounded(fp[1], burst_bytes);
-    const double psums = tile_class.ofmap_rereads * burst_rounded(fp[2], burst_bytes);
-    const double out = tile_class.loads[2] * burst_rounded(fp[2], burst_bytes);
-    profile.dram_read_bytes[0] += static_cast<std::int64_t>(in);
-    profile.dram_read_bytes[1] += static_cast<std::int64_t>(filter);
-    profile.dram_read_bytes[2] += static_cast<std::int64_t>(psums);
-    profile.dram_write_bytes += static_cast<std::int64_t>(out);
-    double class_in = in, class_other = filter + psums + out;
+    profile.dram_read_bytes[0] += static_cast<std::int64_t>(tile_class.loads[0] * burst_rounded(fp[0], burst_bytes));
+    profile.dram_read_bytes[1] += static_cast<std::int64_t>(tile_class.loads[1] * burst_rounded(fp[1], burst_bytes));
+    profile.dram_read_bytes[2] +=
+        static_cast<std::int64_t>(tile_class.ofmap_rereads * burst_rounded(fp[2], burst_bytes));
+    profile.dram_write_bytes += static_cast<std::int64_t>(tile_class.loads[2] * burst_rounded(fp[2], burst_bytes));
+    profile.port_stall_cycles +=
+        tile_class.count * std::max<std::int64_t>(0, tile_port_cycles(tile_class.cost, sub) - tile_class.cost.compute_cycles);
     if (tile_class.last_mask == 0) {  // holds the first tile
       profile.first_load_ifmap_bytes = burst_rounded(fp[0], burst_bytes);
       profile.first_load_bytes = profile.first_load_ifmap_bytes + burst_rounded(fp[1], burst_bytes);
-      class_in -= profile.first_load_ifmap_bytes;
-      class_other -= burst_rounded(fp[1], burst_bytes);
+      profile.first_tile_compute_cycles = std::max(tile_class.cost.compute_cycles, tile_port_cycles(tile_class.cost, sub));
     }
-    if (tile_class.last_mask == last_mask) {  // holds the last tile
-      profile.last_store_bytes = burst_rounded(fp[2], burst_bytes);
-      class_other -= profile.last_store_bytes;
-    }
-    ProfileClass& summary = profile.classes[static_cast<std::size_t>(c)];
-    const auto loading = [&](bool with_ifmap) {
-      // Write-backs count too: an output visit waits for the write-back two
-      // visits earlier (the ofmap buffer is double-buffered as well).
-      std::int64_t tiles = std::max({fp[1] > 0 ? tile_class.loads[1] : 0, fp[2] > 0 ? tile_class.ofmap_rereads : 0,
-                                     fp[2] > 0 ? tile_class.loads[2] : 0});
-      if (with_ifmap && fp[0] > 0) tiles = std::max(tiles, tile_class.loads[0]);
-      // The first tile's loads belong to the prologue.
-      return std::min(tile_class.count, tile_class.last_mask == 0 && tiles > 0 ? tiles - 1 : tiles);
-    };
-    summary.loading_tiles = loading(true);
-    summary.loading_tiles_without_ifmap = loading(false);
-    summary.count = tile_class.count;
-    const std::int64_t port_cycles = tile_port_cycles(tile_class.cost, sub);
-    summary.compute_cycles = std::max(tile_class.cost.compute_cycles, port_cycles);
-    profile.port_stall_cycles += tile_class.count * (summary.compute_cycles - tile_class.cost.compute_cycles);
-    summary.ifmap_bytes_per_tile = std::max(0.0, class_in) / static_cast<double>(tile_class.count);
-    summary.other_bytes_per_tile = std::max(0.0, class_other) / static_cast<double>(tile_class.count);
+    if (tile_class.last_mask == last_mask) profile.last_store_bytes = burst_rounded(fp[2], burst_bytes);
   }
+  profile.groups = tile_groups(plan, sub, burst_bytes);
 
   ActivityCounts counts;
   counts.ops = profile.ops;
@@ -127,34 +195,45 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   const double bandwidth = bytes_per_cycle * params.dram_efficiency;
   const bool ideal = !(bandwidth < kIdealBandwidth);
   LayerTiming timing;
-  double body = 0;
+  timing.compute_cycles = scale * static_cast<double>(profile.first_tile_compute_cycles) + overhead;
+  double body = timing.compute_cycles, bytes = 0;
   const auto overlapped = [&](double compute, double memory) {
     return std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory);
   };
-  for (int c = 0; c < profile.class_count; ++c) {
-    const ProfileClass& tile_class = profile.classes[static_cast<std::size_t>(c)];
-    const double compute = scale * static_cast<double>(tile_class.compute_cycles) + overhead;
-    const double count = static_cast<double>(tile_class.count);
-    timing.compute_cycles += count * compute;
-    if (ideal) {
-      body += count * compute;
-      continue;
+  // Groups in a run come before the groups that follow runs, so each run's
+  // stall is known when the tile after it needs it.
+  std::array<double, kMaxClasses * kMaxLoops> stall{};
+  for (int pass = 0; pass < 2; ++pass) {
+    for (std::size_t g = 0; g < profile.groups.size(); ++g) {
+      const TileGroup& group = profile.groups[g];
+      if (group.in_run != (pass == 0)) continue;
+      const double compute = scale * static_cast<double>(group.compute_cycles) + overhead;
+      const double count = static_cast<double>(group.count);
+      timing.compute_cycles += count * compute;
+      const double tile_bytes = group.other_bytes + (input_on_chip ? 0.0 : group.ifmap_bytes);
+      if (ideal || tile_bytes <= 0) {
+        body += count * compute;
+        continue;
+      }
+      bytes += count * tile_bytes;
+      const double memory = tile_bytes / bandwidth;
+      double time = 0;
+      if (group.in_run) {
+        time = std::max(overlapped(compute, memory), (compute + memory + dram_latency_cycles) / 2);
+      } else {
+        const double previous_compute = scale * static_cast<double>(group.previous_compute_cycles) + overhead;
+        const double previous_stall =
+            group.previous_group >= 0 ? stall[static_cast<std::size_t>(group.previous_group)] : 0.0;
+        time = compute + std::max(0.0, memory + dram_latency_cycles - previous_compute -
+                                           std::min(previous_stall, dram_latency_cycles));
+      }
+      stall[g] = time - compute;
+      body += count * time;
     }
-    const double bytes =
-        count * (tile_class.other_bytes_per_tile + (input_on_chip ? 0.0 : tile_class.ifmap_bytes_per_tile));
-    const double loading =
-        static_cast<double>(input_on_chip ? tile_class.loading_tiles_without_ifmap : tile_class.loading_tiles);
-    timing.memory_cycles += bytes / bandwidth;
-    if (loading > 0) {
-      // Two tiles are in flight: tile i's loads leave when tile i − 2 is
-      // done, so two tiles take compute + transfer + latency when memory
-      // bound.
-      const double memory = bytes / loading / bandwidth;
-      body += loading * std::max(overlapped(compute, memory), (compute + memory + dram_latency_cycles) / 2) +
-              (count - loading) * compute;
-    } else {
-      body += count * overlapped(compute, bytes / count / bandwidth);
-    }
+  }
+  if (!ideal) {
+    timing.memory_cycles = bytes / bandwidth;
+    body = std::max(body, timing.memory_cycles);
   }
   const double fixed = scale * static_cast<double>(profile.fixed_cycles);
   timing.compute_cycles += fixed;

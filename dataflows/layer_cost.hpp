@@ -3,24 +3,34 @@
 // template's tile plan.
 //
 // A profile is everything that does not depend on the DRAM bandwidth the
-// layer will get: per tile class its count, exact compute cycles and DRAM
-// bytes (rounded up to whole bursts per transfer), plus energy and
-// utilisation. Latency for a given bandwidth is then a sum over at most 32
-// classes, so a schedule can re-time a cached profile under contention.
+// layer will get: tile groups (below) with their count, exact compute cycles
+// and DRAM bytes (rounded up to whole bursts per transfer), plus energy and
+// utilisation. Latency for a given bandwidth is then a sum over a few dozen
+// groups at most, so a schedule can re-time a cached profile under contention.
 //
 // Latency model. Buffers are double-buffered: tile i's loads are issued as
-// soon as tile i − 2 has left the PE array, so two tiles are in flight:
-//   prologue  DRAM latency + the first tile's loads
-//   body      per class, tiles that load something take
-//               max(max(compute, memory) + (1 − overlap)·min(compute, memory),
-//                   (compute + memory + latency) / 2)
-//             and the others max(compute, memory), where memory is the
-//             class's DRAM bytes (loads, partial sums, write-backs) per
-//             loading tile over the bandwidth
-//   epilogue  the last tile's write-back and its latency
-// leaving the prologue's loads and the epilogue's write-back out of the
-// classes (a single-tile layer is load + compute + store)
-// where compute = compute_scale·cycles + tile_overhead and memory = bytes /
+// soon as tile i − 2 has left the PE array, behind any write-back issued at
+// that moment, so they can hide behind tile i − 1 only. Tiles are grouped by
+// class and by the outermost loop whose index changed since the tile before,
+// which fixes what they load: a change of the innermost loop reloads only
+// what it indexes, a change further out reloads more. Per group:
+//   no transfer    compute
+//   in a run       consecutive tiles that all load (two in flight) take
+//                    max(max(compute, memory) + (1 − overlap)·min(compute, memory),
+//                        (compute + memory + latency) / 2)
+//   after a run    a tile loading more than the run before it waits
+//                    compute + max(0, memory + latency − previous compute
+//                                     − min(previous stall, latency))
+//                  (the previous tile's stall, up to one latency, is time
+//                  its own transfer held the channel)
+// and the body is at least all its bytes over the bandwidth. The prologue is
+// the DRAM latency and the first tile's loads; the epilogue the last tile's
+// write-back and its latency (a single-tile layer is load + compute + store).
+// This follows the simulator's DMA rules (sim/sub_accelerator_core.hpp): a
+// per-class average would spread one large load over every tile of its class
+// and miss the stall that the tile carrying it sees.
+//
+// Throughout, compute = compute_scale·cycles + tile_overhead and memory = bytes /
 // (bandwidth·dram_efficiency). Energy = Σ accesses × the technology table;
 // area = PEs + SRAM + an interconnect port.
 #include <array>
@@ -40,28 +50,34 @@ struct EnergyBreakdown {
   double total_pj() const { return mac_pj + register_file_pj + sram_pj + dram_pj + interconnect_pj; }
 };
 
-struct ProfileClass {
+// Tiles of one class that begin at the same loop level (the outermost loop
+// whose index changed since the tile before): they load the same operands,
+// and the tiles before them are alike too. Figures are per tile.
+struct TileGroup {
   std::int64_t count = 0;
-  std::int64_t compute_cycles = 0;  // per tile, at least what the buffer ports need (tile_port_cycles)
-  // Mean DRAM bytes per tile of this class, without the prologue and epilogue
-  // transfers: ifmap loads, and the rest (filter loads, partial-sum reads,
-  // ofmap write-backs).
-  double ifmap_bytes_per_tile = 0;
-  double other_bytes_per_tile = 0;
-  // Tiles of the class that load or write back something (so wait on a DRAM
-  // round trip), with and without counting ifmap loads.
-  std::int64_t loading_tiles = 0;
-  std::int64_t loading_tiles_without_ifmap = 0;
+  std::int64_t compute_cycles = 0;  // at least what the buffer ports need (tile_port_cycles)
+  // DRAM bytes the tile waits for, burst-rounded: its ifmap loads, and the
+  // rest (filter loads, partial sums read back, and the write-back of the
+  // output tile just finished, which is queued ahead of them).
+  double ifmap_bytes = 0;
+  double other_bytes = 0;
+  // Whether the tile before is of this group: a run of tiles that change only
+  // the innermost loop. Otherwise the tile before is the last one of the
+  // previous run, of group `previous_group`; its stall and compute are what
+  // this tile's loads can hide behind.
+  bool in_run = true;
+  int previous_group = -1;
+  std::int64_t previous_compute_cycles = 0;
 };
 
 struct LayerProfile {
   bool feasible = true;
   std::string reason;
   int template_index = 0;
-  int class_count = 0;
-  // Sized to the plan's classes: most layers have a handful, and a search
-  // keeps many profiles cached.
-  std::vector<ProfileClass> classes;
+  // Sized to what the plan has: most layers have a handful of groups, and a
+  // search keeps many profiles cached.
+  std::vector<TileGroup> groups;
+  std::int64_t first_tile_compute_cycles = 0;  // the first tile is in no group
   std::int64_t fixed_cycles = 0;
   std::int64_t report_offset_cycles = 0;  // see TilePlan
   double first_load_bytes = 0;  // the first tile's loads, ifmap part separately

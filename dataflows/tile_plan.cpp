@@ -30,6 +30,21 @@ std::int64_t tile_port_cycles(const TileCost& cost, const SubAcceleratorSpec& su
   return cycles;
 }
 
+int TilePlan::innermost_loop(int operand) const {
+  int innermost = -1;
+  for (int i = 0; i < loop_count; ++i) {
+    if ((relevant[operand] >> i & 1u) && loops[i].trips() > 1) innermost = i;
+  }
+  return innermost;
+}
+
+std::array<int, kMaxClasses> TilePlan::class_index_by_mask() const {
+  std::array<int, kMaxClasses> index;
+  index.fill(-1);
+  for (int c = 0; c < class_count; ++c) index[classes[c].last_mask] = c;
+  return index;
+}
+
 TilePlan TilePlan::infeasible(std::string_view template_name, std::string reason) {
   TilePlan plan;
   plan.template_name = template_name;
@@ -54,10 +69,7 @@ void count_loads(TilePlan& plan, TileClass& tile_class) {
   };
   const auto at_zero = [&](int i) -> std::int64_t { return (mask >> i & 1u) ? 0 : 1; };
   for (int operand = 0; operand < kOperands; ++operand) {
-    int innermost = -1;
-    for (int i = 0; i < plan.loop_count; ++i) {
-      if ((plan.relevant[operand] >> i & 1u) && plan.loops[i].trips() > 1) innermost = i;
-    }
+    const int innermost = plan.innermost_loop(operand);
     std::int64_t every_visit = 1, first_visit = 1;
     for (int i = 0; i < plan.loop_count; ++i) {
       const bool indexes = plan.relevant[operand] >> i & 1u;

@@ -96,6 +96,12 @@ struct TilePlan {
   std::int64_t tile_size(int loop, std::uint32_t mask) const {
     return (mask >> loop & 1u) ? loops[loop].last_tile() : loops[loop].tile;
   }
+  // The innermost loop that indexes `operand` and has more than one trip: a
+  // change of it or of any loop above starts a new visit of the operand's
+  // tile. −1 when no such loop exists (one visit in all).
+  int innermost_loop(int operand) const;
+  // Index into `classes` of each partial-loop mask (−1 for masks of no class).
+  std::array<int, kMaxClasses> class_index_by_mask() const;
   static TilePlan infeasible(std::string_view template_name, std::string reason);
 };
 

@@ -4,14 +4,8 @@ namespace nasaic {
 
 TileWalker::TileWalker(const TilePlan& plan) : plan_(plan) {
   total_ = plan.totals.tiles;
-  for (int operand = 0; operand < kOperands; ++operand) {
-    innermost_[operand] = -1;
-    for (int i = 0; i < plan.loop_count; ++i) {
-      if ((plan.relevant[operand] >> i & 1u) && plan.loops[i].trips() > 1) innermost_[operand] = i;
-    }
-  }
-  class_of_mask_.fill(-1);
-  for (int c = 0; c < plan.class_count; ++c) class_of_mask_[plan.classes[c].last_mask] = c;
+  for (int operand = 0; operand < kOperands; ++operand) innermost_[operand] = plan.innermost_loop(operand);
+  class_of_mask_ = plan.class_index_by_mask();
   if (total_ > 0) pending_ = step_at(-1);
 }
 

@@ -197,7 +197,8 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
   Timeline timeline(graph, subs);
   std::vector<std::size_t> next(subs, 0);
   std::vector<Running> running(subs);
-  std::vector<double> demand(subs, 0.0), rate(subs, 0.0), busy(subs, 0.0);
+  std::vector<double> demand(subs, 0.0), rate(subs, 0.0), busy(subs, 0.0), share(subs, 0.0), cycles(subs, 0.0),
+      consumed(subs, 0.0);
   estimate.layers.reserve(remaining);
   double now = 0;
   while (remaining > 0) {
@@ -255,13 +256,29 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
     for (std::size_t s = 0; s < subs; ++s) {
       demand[s] = running[s].id < 0 ? 0.0 : now < running[s].prologue_end ? 1.0 : running[s].average_demand;
     }
+    const auto latency_at = [&](std::size_t s, double bandwidth) {
+      return layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles, estimator.params(),
+                           running[s].record.input_on_chip);
+    };
     for (std::size_t s = 0; s < subs; ++s) {
       if (running[s].id < 0) continue;
-      const double bandwidth = estimator.bandwidth(s, demand);
-      rate[s] = 1.0 / std::max(layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles,
-                                             estimator.params(), running[s].record.input_on_chip)
-                                   .cycles,
-                               1e-9);
+      share[s] = estimator.bandwidth(s, demand);
+      const LayerTiming timing = latency_at(s, share[s]);
+      cycles[s] = timing.cycles;
+      const bool in_prologue = now < running[s].prologue_end;
+      consumed[s] = share[s] * (in_prologue ? 1.0 : std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9)));
+    }
+    for (std::size_t s = 0; s < subs; ++s) {
+      if (running[s].id < 0) continue;
+      // Arbitration is work-conserving: what the others do not consume is
+      // there for a sub-accelerator that would move more.
+      double others = 0;
+      for (std::size_t k = 0; k < subs; ++k) {
+        if (k != s) others += consumed[k];
+      }
+      const double leftover = estimator.unclaimed_bandwidth(others);
+      if (leftover > share[s]) cycles[s] = latency_at(s, leftover).cycles;
+      rate[s] = 1.0 / std::max(cycles[s], 1e-9);
     }
     double step = next_ready - now;
     for (std::size_t s = 0; s < subs; ++s) {
