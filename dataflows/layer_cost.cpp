@@ -14,6 +14,12 @@ double element_energy_pj(const BufferSpec& buffer, const Technology& t, int bits
   return t.sram_read_pj_per_64b(bank_kib) * bits / 64.0;
 }
 
+// A tile's cycles in the PE array: its compute, or longer when the buffer
+// ports cannot keep up.
+std::int64_t tile_cycles(const TileCost& cost, const SubAcceleratorSpec& sub) {
+  return std::max(cost.compute_cycles, tile_port_cycles(cost, sub));
+}
+
 // Tiles of class `mask` whose outermost changed loop is `level`. With
 // `first_visit_of` set to an operand's indexing loops, only those that are a
 // first visit of its tile: every loop above `level` that does not index it is
@@ -37,8 +43,9 @@ std::int64_t tiles_at_level(const TilePlan& plan, std::uint32_t mask, int level,
   return tiles;
 }
 
-// The plan's tiles other than the first, grouped by class and level.
-std::vector<TileGroup> tile_groups(const TilePlan& plan, const SubAcceleratorSpec& sub, std::int64_t burst_bytes) {
+// Fills the profile's tile groups and its head and tail tiles.
+void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::int64_t burst_bytes,
+                    LayerProfile& profile) {
   constexpr std::uint32_t kAllLoops = ~0u;
   std::uint32_t partial_mask = 0;
   int innermost = -1;
@@ -48,48 +55,89 @@ std::vector<TileGroup> tile_groups(const TilePlan& plan, const SubAcceleratorSpe
   }
   std::array<int, kOperands> visited_below{};
   for (int o = 0; o < kOperands; ++o) visited_below[o] = plan.innermost_loop(o);
-  std::vector<TileGroup> groups;
+  const auto class_index = plan.class_index_by_mask();
+  const auto rounded = [&](const TileClass& tile_class, int o) {
+    return burst_rounded(tile_class.cost.footprint_bytes[o], burst_bytes);
+  };
+
+  // Head: the first tile loads everything it uses; the second (reached by
+  // the innermost loop) what that loop indexes. Both are issued at the start.
+  const TileClass& first = plan.classes[class_index[0]];
+  profile.head[0] = {rounded(first, 0), rounded(first, 1), tile_cycles(first.cost, sub)};
+  std::uint32_t second_mask = 0;
+  if (innermost >= 0) {
+    if (plan.loops[innermost].partial() && plan.loops[innermost].trips() == 2) second_mask = 1u << innermost;
+    const TileClass& second = plan.classes[class_index[second_mask]];
+    profile.head[1] = {visited_below[0] == innermost ? rounded(second, 0) : 0.0,
+                       visited_below[1] == innermost ? rounded(second, 1) : 0.0, tile_cycles(second.cost, sub)};
+  }
+  // Tail: the last tile's write-back, and when every tile is an output visit
+  // of its own, the one before, still in flight while the last tile computes.
+  const TileClass& last = plan.classes[class_index[partial_mask]];
+  profile.last_store_bytes = rounded(last, 2);
+  profile.last_tile_compute_cycles = tile_cycles(last.cost, sub);
+  if (innermost >= 0 && visited_below[2] == innermost) {
+    profile.previous_store_bytes = rounded(plan.classes[class_index[partial_mask & ~(1u << innermost)]], 2);
+  }
+
+  // The other tiles, by class and level.
+  std::vector<TileGroup>& groups = profile.groups;
+  std::vector<double> carried;  // per group: write-back bytes per tile, by the tile's own class
   std::array<std::array<int, kMaxLoops>, kMaxClasses> group_at{};
   for (auto& row : group_at) row.fill(-1);
   for (int c = 0; c < plan.class_count; ++c) {
     const TileClass& tile_class = plan.classes[c];
     const std::uint32_t mask = tile_class.last_mask;
-    const auto& fp = tile_class.cost.footprint_bytes;
     for (int level = 0; level < plan.loop_count; ++level) {
       const std::int64_t count = tiles_at_level(plan, mask, level, kAllLoops);
       if (count == 0) continue;
       TileGroup group;
       group.count = count;
-      group.compute_cycles = std::max(tile_class.cost.compute_cycles, tile_port_cycles(tile_class.cost, sub));
-      double ifmap = 0, other = 0;
+      group.compute_cycles = tile_cycles(tile_class.cost, sub);
       // An operand's tile is visited anew when its innermost indexing loop or
       // one above it changed; a resident operand is loaded on first visits only.
       const auto loads = [&](int o) -> std::int64_t {
         if (level > visited_below[o]) return 0;
         return plan.resident[o] ? tiles_at_level(plan, mask, level, plan.relevant[o]) : count;
       };
-      ifmap += static_cast<double>(loads(0)) * burst_rounded(fp[0], burst_bytes);
-      other += static_cast<double>(loads(1)) * burst_rounded(fp[1], burst_bytes);
+      double write_backs = 0;
+      double ifmap = static_cast<double>(loads(0)) * rounded(tile_class, 0);
+      double other = static_cast<double>(loads(1)) * rounded(tile_class, 1);
       if (level <= visited_below[2]) {
         // A new output visit: the previous visit's output tile goes back to
         // DRAM (a resident one only after its last visit: as many as there
         // are output tiles), and partial sums come back on later visits.
-        const std::int64_t first = tiles_at_level(plan, mask, level, plan.relevant[2]);
-        const std::int64_t write_backs = plan.resident[2] ? first : count;
-        const std::int64_t rereads = plan.resident[2] ? 0 : count - first;
-        other += static_cast<double>(write_backs + rereads) * burst_rounded(fp[2], burst_bytes);
+        const std::int64_t first_visits = tiles_at_level(plan, mask, level, plan.relevant[2]);
+        const std::int64_t rereads = plan.resident[2] ? 0 : count - first_visits;
+        other += static_cast<double>(rereads) * rounded(tile_class, 2);
+        write_backs = static_cast<double>(plan.resident[2] ? first_visits : count) * rounded(tile_class, 2);
       }
-      group.ifmap_bytes = ifmap / static_cast<double>(count);
-      group.other_bytes = other / static_cast<double>(count);
       group.in_run = level == innermost;
+      if (group.in_run && mask == second_mask) {  // the second tile is in the head
+        if (--group.count == 0) continue;
+        ifmap -= profile.head[1].ifmap_bytes;
+        other -= profile.head[1].other_bytes;
+        write_backs *= static_cast<double>(group.count) / static_cast<double>(count);
+      }
+      group.ifmap_bytes = ifmap / static_cast<double>(group.count);
+      group.other_bytes = other / static_cast<double>(group.count);
       group_at[static_cast<std::size_t>(mask)][static_cast<std::size_t>(level)] = static_cast<int>(groups.size());
       groups.push_back(group);
+      carried.push_back(write_backs / static_cast<double>(group.count));
     }
+  }
+  // A tile carries the write-back of an earlier tile, often of another class
+  // (the tile two places back, or the previous output visit): scaled so that
+  // with the tail's write-backs they add up to the layer's.
+  double carried_total = 0;
+  for (std::size_t g = 0; g < groups.size(); ++g) carried_total += carried[g] * static_cast<double>(groups[g].count);
+  const double to_carry = static_cast<double>(profile.dram_write_bytes) - profile.last_store_bytes - profile.previous_store_bytes;
+  if (carried_total > 0 && to_carry > 0) {
+    for (std::size_t g = 0; g < groups.size(); ++g) groups[g].other_bytes += carried[g] * to_carry / carried_total;
   }
   // The tile before one at `level` ends the previous run: it shares the loop
   // indices above `level`, is at the last index of every loop below, and was
   // itself reached by a change of the innermost loop.
-  const auto class_index = plan.class_index_by_mask();
   for (int c = 0; c < plan.class_count; ++c) {
     const std::uint32_t mask = plan.classes[c].last_mask;
     for (int level = 0; level < plan.loop_count; ++level) {
@@ -97,14 +145,11 @@ std::vector<TileGroup> tile_groups(const TilePlan& plan, const SubAcceleratorSpe
       if (g < 0 || groups[static_cast<std::size_t>(g)].in_run) continue;
       const std::uint32_t above = (1u << level) - 1u;
       const std::uint32_t previous_mask = (mask & above) | (partial_mask & ~(above | 1u << level));
-      const int previous_class = class_index[previous_mask];
       TileGroup& group = groups[static_cast<std::size_t>(g)];
       group.previous_group = group_at[previous_mask][static_cast<std::size_t>(innermost)];
-      const TileCost& cost = plan.classes[previous_class].cost;
-      group.previous_compute_cycles = std::max(cost.compute_cycles, tile_port_cycles(cost, sub));
+      group.previous_compute_cycles = tile_cycles(plan.classes[class_index[previous_mask]].cost, sub);
     }
   }
-  return groups;
 }
 
 }  // namespace
@@ -130,10 +175,6 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
   profile.compute_utilization = plan.compute_utilization;
   profile.buffer_reads = plan.totals.buffer_reads;
   profile.buffer_writes = plan.totals.buffer_writes;
-  std::uint32_t last_mask = 0;
-  for (int i = 0; i < plan.loop_count; ++i) {
-    if (plan.loops[i].partial()) last_mask |= 1u << i;
-  }
   for (int c = 0; c < plan.class_count; ++c) {
     const TileClass& tile_class = plan.classes[c];
     const auto& fp = tile_class.cost.footprint_bytes;
@@ -142,16 +183,9 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
     profile.dram_read_bytes[2] +=
         static_cast<std::int64_t>(tile_class.ofmap_rereads * burst_rounded(fp[2], burst_bytes));
     profile.dram_write_bytes += static_cast<std::int64_t>(tile_class.loads[2] * burst_rounded(fp[2], burst_bytes));
-    profile.port_stall_cycles +=
-        tile_class.count * std::max<std::int64_t>(0, tile_port_cycles(tile_class.cost, sub) - tile_class.cost.compute_cycles);
-    if (tile_class.last_mask == 0) {  // holds the first tile
-      profile.first_load_ifmap_bytes = burst_rounded(fp[0], burst_bytes);
-      profile.first_load_bytes = profile.first_load_ifmap_bytes + burst_rounded(fp[1], burst_bytes);
-      profile.first_tile_compute_cycles = std::max(tile_class.cost.compute_cycles, tile_port_cycles(tile_class.cost, sub));
-    }
-    if (tile_class.last_mask == last_mask) profile.last_store_bytes = burst_rounded(fp[2], burst_bytes);
+    profile.port_stall_cycles += tile_class.count * (tile_cycles(tile_class.cost, sub) - tile_class.cost.compute_cycles);
   }
-  profile.groups = tile_groups(plan, sub, burst_bytes);
+  describe_tiles(plan, sub, burst_bytes, profile);
 
   ActivityCounts counts;
   counts.ops = profile.ops;
@@ -195,8 +229,7 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   const double bandwidth = bytes_per_cycle * params.dram_efficiency;
   const bool ideal = !(bandwidth < kIdealBandwidth);
   LayerTiming timing;
-  timing.compute_cycles = scale * static_cast<double>(profile.first_tile_compute_cycles) + overhead;
-  double body = timing.compute_cycles, bytes = 0;
+  double body = 0, bytes = 0;
   const auto overlapped = [&](double compute, double memory) {
     return std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory);
   };
@@ -237,10 +270,19 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   }
   const double fixed = scale * static_cast<double>(profile.fixed_cycles);
   timing.compute_cycles += fixed;
-  double edges = 0;
+  const auto compute_of = [&](std::int64_t cycles) { return scale * static_cast<double>(cycles) + overhead; };
+  const double first_compute = compute_of(profile.head[0].compute_cycles);
+  const double second_compute = profile.head[1].compute_cycles > 0 ? compute_of(profile.head[1].compute_cycles) : 0.0;
+  timing.compute_cycles += first_compute + second_compute;
+  double edges = first_compute + second_compute;
   if (!ideal) {
-    const double first = profile.first_load_bytes - (input_on_chip ? profile.first_load_ifmap_bytes : 0.0);
-    edges = 2 * dram_latency_cycles + (first + profile.last_store_bytes) / bandwidth;
+    // The second tile's loads follow the first's, behind the first tile's compute.
+    const double first = profile.head[0].load_bytes(input_on_chip) / bandwidth;
+    const double second = profile.head[1].load_bytes(input_on_chip) / bandwidth;
+    const double drain =
+        std::max(profile.last_store_bytes / bandwidth, (profile.previous_store_bytes + profile.last_store_bytes) /
+                                                               bandwidth - compute_of(profile.last_tile_compute_cycles));
+    edges = 2 * dram_latency_cycles + first + std::max(first_compute, second) + second_compute + drain;
   }
   timing.cycles = body + fixed + edges;
   return timing;

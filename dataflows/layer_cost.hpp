@@ -25,7 +25,8 @@
 //                  its own transfer held the channel)
 // and the body is at least all its bytes over the bandwidth. The prologue is
 // the DRAM latency and the first tile's loads; the epilogue the last tile's
-// write-back and its latency (a single-tile layer is load + compute + store).
+// write-back and its latency, behind what the write-back before it has left
+// to move (a single-tile layer is load + compute + store).
 // This follows the simulator's DMA rules (sim/sub_accelerator_core.hpp): a
 // per-class average would spread one large load over every tile of its class
 // and miss the stall that the tile carrying it sees.
@@ -77,12 +78,19 @@ struct LayerProfile {
   // Sized to what the plan has: most layers have a handful of groups, and a
   // search keeps many profiles cached.
   std::vector<TileGroup> groups;
-  std::int64_t first_tile_compute_cycles = 0;  // the first tile is in no group
+  // The first two tiles, whose loads are issued when the layer starts; the
+  // second has no compute cycles in a one-tile layer.
+  struct HeadTile {
+    double ifmap_bytes = 0, other_bytes = 0;
+    std::int64_t compute_cycles = 0;
+    double load_bytes(bool input_on_chip) const { return other_bytes + (input_on_chip ? 0.0 : ifmap_bytes); }
+  };
+  std::array<HeadTile, 2> head;
   std::int64_t fixed_cycles = 0;
   std::int64_t report_offset_cycles = 0;  // see TilePlan
-  double first_load_bytes = 0;  // the first tile's loads, ifmap part separately
-  double first_load_ifmap_bytes = 0;
   double last_store_bytes = 0;
+  double previous_store_bytes = 0;  // the write-back still in flight as the last tile starts, if any
+  std::int64_t last_tile_compute_cycles = 0;
 
   std::int64_t tiles = 0;
   std::int64_t compute_cycles = 0;  // stall-free, exact: Σ tiles + fixed

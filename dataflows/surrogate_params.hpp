@@ -36,7 +36,7 @@ struct SurrogateParams {
 
 // The closed form's version: a calibration fitted to another version of the
 // model is refused. Bump it whenever the surrogate's equations change.
-inline constexpr const char* kSurrogateModelVersion = "nasaic-surrogate-3";
+inline constexpr const char* kSurrogateModelVersion = "nasaic-surrogate-4";
 
 // Reads a calibration file: {"parameters": {"name": value, ...}} plus the
 // calibration's record (see nasaic calibrate). If the file names a model

@@ -250,7 +250,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
       r.record.bandwidth = bandwidth;
       r.average_demand = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
       const double first =
-          r.profile->first_load_bytes - (r.record.input_on_chip ? r.profile->first_load_ifmap_bytes : 0.0);
+          r.profile->head[0].load_bytes(r.record.input_on_chip) + r.profile->head[1].load_bytes(r.record.input_on_chip);
       r.prologue_end = std::isinf(bandwidth) ? now : now + chip.dram.latency_cycles + first / bandwidth;
     }
     for (std::size_t s = 0; s < subs; ++s) {
@@ -261,6 +261,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
                            running[s].record.input_on_chip);
     };
     for (std::size_t s = 0; s < subs; ++s) {
+      consumed[s] = 0;
       if (running[s].id < 0) continue;
       share[s] = estimator.bandwidth(s, demand);
       const LayerTiming timing = latency_at(s, share[s]);

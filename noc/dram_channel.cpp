@@ -13,6 +13,8 @@ std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a >= 0 ? (a + b -
 // Rates are exact in thousandths of a byte per cycle: a lane moving r bytes per
 // cycle advances round(r·1000) ticks per cycle, and a byte takes 1000 ticks.
 constexpr std::int64_t kTicksPerByte = 1000;
+// Tags count bytes per thousandth of share, times this, to keep them integer.
+constexpr std::int64_t kTagScale = 1000;
 
 }  // namespace
 
@@ -23,6 +25,8 @@ DramChannel::DramChannel(const ChipSpec& chip, int dmas)
       queues_(static_cast<std::size_t>(dmas)),
       lane_of_(static_cast<std::size_t>(dmas), 0),
       bytes_(static_cast<std::size_t>(dmas), 0),
+      tag_(static_cast<std::size_t>(dmas), 0),
+      requesting_(static_cast<std::size_t>(dmas), false),
       blocked_ticks_(static_cast<std::size_t>(dmas), 0) {
   NASAIC_CHECK(chip.dram.bytes_per_cycle.has_value(), "an ideal DRAM needs no channel");
   const double link = chip.interconnect.link_bytes_per_cycle;
@@ -72,6 +76,9 @@ void DramChannel::commit(Lane& lane, std::int64_t bursts, std::vector<Completion
   lane.busy_until = end;
   transfer.bursts_left -= bursts;
   bytes_[static_cast<std::size_t>(run.dma)] += bursts * burst_bytes_;
+  const std::int64_t burst_tag = burst_bytes_ * kTagScale / share_permille_[static_cast<std::size_t>(run.dma)];
+  tag_[static_cast<std::size_t>(run.dma)] += bursts * burst_tag;
+  lane.virtual_time = tag_[static_cast<std::size_t>(run.dma)] - burst_tag;
   if (transfer.bursts_left == 0) {
     const Cycle last_decided = decision_cycle(lane, bursts - 1);
     const Cycle ready = std::max(ceil_div(end, lane.ticks_per_cycle) + latency_, last_decided + 1);
@@ -110,21 +117,34 @@ int DramChannel::pick(const Lane& lane, Cycle now) const {
     }
     return candidates.front();
   }
+  // Least tag; equal tags go round-robin from the last DMA served.
+  std::rotate(candidates.begin(), std::upper_bound(candidates.begin(), candidates.end(), lane.last_served),
+              candidates.end());
   int best = candidates.front();
   for (int d : candidates) {
-    // Least bytes per share: bytes_d / share_d < bytes_best / share_best.
-    if (bytes_[static_cast<std::size_t>(d)] * share_permille_[static_cast<std::size_t>(best)] <
-        bytes_[static_cast<std::size_t>(best)] * share_permille_[static_cast<std::size_t>(d)]) {
-      best = d;
-    }
+    if (tag_[static_cast<std::size_t>(d)] < tag_[static_cast<std::size_t>(best)]) best = d;
   }
   return best;
 }
 
+void DramChannel::level_returning_dmas(Lane& lane, Cycle now) {
+  for (int d : lane.dmas) {
+    const bool requesting = has_visible_work(d, now);
+    auto& tag = tag_[static_cast<std::size_t>(d)];
+    if (requesting && !requesting_[static_cast<std::size_t>(d)]) tag = std::max(tag, lane.virtual_time);
+    requesting_[static_cast<std::size_t>(d)] = requesting;
+  }
+}
+
 void DramChannel::arbitrate(Lane& lane, Cycle now) {
   if (lane.run.dma >= 0 || ceil_div(lane.busy_until, lane.ticks_per_cycle) > now) return;
+  // Only real decisions update the tags: lockstep also calls this on idle
+  // cycles, which skip-ahead never sees.
+  bool any = false;
+  for (int d : lane.dmas) any = any || has_visible_work(d, now);
+  if (!any) return;
+  level_returning_dmas(lane, now);
   const int dma = pick(lane, now);
-  if (dma < 0) return;
   const Transfer& head = queues_[static_cast<std::size_t>(dma)].front();
   int competitors = 0;
   for (int d : lane.dmas) competitors += d != dma && has_visible_work(d, now);

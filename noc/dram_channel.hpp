@@ -10,8 +10,12 @@
 // at a cycle boundary, the arbiter picks among DMAs with a transfer posted in
 // an earlier cycle:
 //   round-robin  the next requesting DMA after the last one served;
-//   weighted     the requesting DMA with the least bytes served per unit of
-//                its bandwidth share;
+//   weighted     start-time fair queueing (Goyal, Vin and Cheng, SIGCOMM
+//                1996): the requesting DMA with the least bytes served per
+//                unit of its bandwidth share, where a DMA that comes back
+//                after a spell without requests starts no lower than the
+//                tag of the burst last served, so idle time does not bank
+//                priority over the others;
 //   static       no sharing: each DMA has its own lane at its share of the
 //                bandwidth.
 // Data is usable DRAM latency cycles after its last burst, and never in the
@@ -81,6 +85,7 @@ class DramChannel {
     Run run;
     std::vector<int> dmas;  // DMAs this lane serves
     int last_served = -1;
+    std::int64_t virtual_time = 0;  // weighted: the tag at which the last burst started
   };
 
   Cycle decision_cycle(const Lane& lane, std::int64_t k) const;
@@ -89,6 +94,7 @@ class DramChannel {
   void commit(Lane& lane, std::int64_t bursts, std::vector<Completion>& completed);
   bool has_visible_work(int dma, Cycle now) const;
   int pick(const Lane& lane, Cycle now) const;
+  void level_returning_dmas(Lane& lane, Cycle now);
 
   Arbitration policy_;
   std::int64_t burst_bytes_;
@@ -99,6 +105,10 @@ class DramChannel {
   std::vector<Lane> lanes_;
   std::vector<Cycle> ready_;
   std::vector<std::int64_t> bytes_;
+  // Weighted arbitration's tags: bytes served per unit share (scaled), and
+  // whether each DMA requested at its lane's last decision.
+  std::vector<std::int64_t> tag_;
+  std::vector<bool> requesting_;
   std::vector<std::int64_t> blocked_ticks_;
 };
 

@@ -39,7 +39,7 @@ TEST(Calibrate, ReducedRunFitsRecordsAndResumesDeterministically) {
   EXPECT_NE(first.out.find("calibrated    latency"), std::string::npos) << first.out;
   EXPECT_EQ(lines(points), 40u);
   const auto calibration = nlohmann::json::parse(slurp(out));
-  EXPECT_EQ(calibration["model_version"], "nasaic-surrogate-3");
+  EXPECT_EQ(calibration["model_version"], "nasaic-surrogate-4");
   EXPECT_EQ(calibration["technology_hash"].get<std::string>().size(), 16u);
   EXPECT_EQ(calibration["design_of_experiments"]["seed"], 7);
   EXPECT_EQ(calibration["design_of_experiments"]["samples"], 40);

@@ -314,6 +314,40 @@ TEST(TemplateProperties, TileWalkerAgreesWithTheClosedFormCounts) {
   }
 }
 
+// The surrogate's tile groups, with the head and tail tiles, hold every tile,
+// every compute cycle and every DRAM byte of the plan exactly once.
+TEST(TemplateProperties, TileGroupsAccountForEveryTileCycleAndByte) {
+  const Technology technology = builtin_technology();
+  const auto layers = sample_layers();
+  for (const auto& name : template_names()) {
+    for (std::int64_t buffer : {2 * 1024, 64 * 1024, 1024 * 1024}) {
+      const SubAcceleratorSpec sub = array(name, 8, 16, buffer);
+      for (const auto& layer : layers) {
+        const LayerProfile profile = profile_layer(layer, sub, technology, 64, find_template(name), 0);
+        if (!profile.feasible) continue;
+        SCOPED_TRACE(name + " " + std::to_string(buffer) + " " + layer.name);
+        const bool two_or_more = profile.tiles > 1;
+        std::int64_t tiles = two_or_more ? 2 : 1;
+        std::int64_t cycles = profile.head[0].compute_cycles + profile.head[1].compute_cycles;
+        double bytes = profile.head[0].load_bytes(false) + profile.head[1].load_bytes(false) +
+                       profile.last_store_bytes + profile.previous_store_bytes;
+        for (const TileGroup& group : profile.groups) {
+          EXPECT_GT(group.count, 0);
+          tiles += group.count;
+          cycles += group.count * group.compute_cycles;
+          bytes += static_cast<double>(group.count) * (group.ifmap_bytes + group.other_bytes);
+        }
+        EXPECT_EQ(two_or_more, profile.head[1].compute_cycles > 0);
+        EXPECT_EQ(tiles, profile.tiles);
+        EXPECT_EQ(cycles, profile.compute_cycles - profile.fixed_cycles + profile.port_stall_cycles);
+        const double total = static_cast<double>(profile.dram_read_bytes[0] + profile.dram_read_bytes[1] +
+                                                 profile.dram_read_bytes[2] + profile.dram_write_bytes);
+        EXPECT_NEAR(bytes, total, 1e-6 * total);
+      }
+    }
+  }
+}
+
 TEST(TemplateProperties, AreaGrowsWithPesAndBuffersEnergyWithDramCost) {
   Technology technology = builtin_technology();
   for (const auto& name : template_names()) {

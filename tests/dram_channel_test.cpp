@@ -106,6 +106,17 @@ TEST(DramChannel, WeightedFollowsTheShares) {
   EXPECT_NEAR(static_cast<double>(outcome[1]), 8192, 8);
 }
 
+TEST(DramChannel, WeightedDoesNotBankPriorityForIdleTime) {
+  const ChipSpec chip = chip_with(Arbitration::weighted, 16.0, 0, {0.5, 0.5});
+  // The first DMA moves 64 KB alone (4096 cycles), then both post 64 KB at
+  // cycle 5000. Had the second kept the credit of its idle time, it would
+  // take the channel alone until level (ending at 5001 + 4096); sharing it
+  // from the start, both end together near 5001 + 8192.
+  const auto outcome = drive(chip, {{0, 64 * 1024, 0}, {0, 64 * 1024, 5000}, {1, 64 * 1024, 5000}}, false);
+  EXPECT_NEAR(static_cast<double>(outcome[1]), 5001 + 8192, 8);
+  EXPECT_NEAR(static_cast<double>(outcome[2]), 5001 + 8192, 8);
+}
+
 TEST(DramChannel, StaticPartitionGivesEachItsShareAlone) {
   const ChipSpec chip = chip_with(Arbitration::static_partition, 16.0, 0, {0.5, 0.5});
   const auto alone = drive(chip, {{0, 64 * 1000, 0}}, false);
