@@ -82,7 +82,8 @@ void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::in
 
   // The other tiles, by class and level.
   std::vector<TileGroup>& groups = profile.groups;
-  std::vector<double> carried;  // per group: write-back bytes per tile, by the tile's own class
+  std::array<double, kMaxClasses * kMaxLoops> carried{};  // per group: write-back bytes per tile, by its own class
+  groups.reserve(static_cast<std::size_t>(plan.class_count * plan.loop_count));
   std::array<std::array<int, kMaxLoops>, kMaxClasses> group_at{};
   for (auto& row : group_at) row.fill(-1);
   for (int c = 0; c < plan.class_count; ++c) {
@@ -122,8 +123,8 @@ void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::in
       group.ifmap_bytes = ifmap / static_cast<double>(group.count);
       group.other_bytes = other / static_cast<double>(group.count);
       group_at[static_cast<std::size_t>(mask)][static_cast<std::size_t>(level)] = static_cast<int>(groups.size());
+      carried[groups.size()] = write_backs / static_cast<double>(group.count);
       groups.push_back(group);
-      carried.push_back(write_backs / static_cast<double>(group.count));
     }
   }
   // A tile carries the write-back of an earlier tile, often of another class

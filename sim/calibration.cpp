@@ -12,6 +12,7 @@
 #include "dataflows/dataflow_template.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
+#include "sim/simulator.hpp"
 
 namespace nasaic {
 namespace {
@@ -282,6 +283,7 @@ nlohmann::ordered_json point_to_json(const DesignPoint& point) {
   nlohmann::ordered_json json = design_json(point);
   if (!point.failure.empty()) json["failure"] = point.failure;
   if (point.simulated()) {
+    json["simulator"] = kSimulatorVersion;
     json["cycles"] = point.cycles;
     json["energy_pJ"] = point.energy_pj;
   }
@@ -303,6 +305,12 @@ DesignPoint point_from_json(const nlohmann::json& json) {
   }
   if (json.contains("failure")) point.failure = json.at("failure");
   if (json.contains("cycles")) {
+    const std::string simulator = json.value("simulator", std::string("an earlier nasaic"));
+    if (simulator != kSimulatorVersion) {
+      throw InputError("", 0, "simulator",
+                       "simulated by " + simulator + ", whose timing differs from this simulator's (" +
+                           kSimulatorVersion + "); simulate the points again into a new points file");
+    }
     point.cycles = json.at("cycles").get<std::vector<double>>();
     point.energy_pj = json.at("energy_pJ").get<std::vector<double>>();
   }

@@ -10,6 +10,11 @@
 
 namespace nasaic {
 
+// The simulator's timing rules: recorded with simulated calibration points, so
+// that points simulated under other rules are not mixed with new ones. Bump it
+// whenever a change alters simulated cycles.
+inline constexpr const char* kSimulatorVersion = "nasaic-sim-2";
+
 enum class TimeMode {
   skip_ahead,  // each module waits until its state next changes (default)
   lockstep,    // every module is evaluated every cycle

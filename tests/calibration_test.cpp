@@ -101,7 +101,7 @@ TEST(Calibrate, CommittedDefaultReproducesItsRecordedFigures) {
   EXPECT_EQ(estimate.exit_code, 0) << estimate.err;
 }
 
-TEST(CalibrateBadInput, ForeignOrStaleCalibrationsAreRefused) {
+TEST(CalibrateBadInput, ForeignOrStaleCalibrationsAndPointsAreRefused) {
   TempDir dir;
   auto calibration = nlohmann::json::parse(slurp(source_path("configs/calibration/default-45nm.json")));
   const std::string chip = source_path("configs/chips/hetero-2.yaml");
@@ -116,6 +116,23 @@ TEST(CalibrateBadInput, ForeignOrStaleCalibrationsAreRefused) {
   result = run_nasaic("estimate --hw " + chip + " --model resnet20 --calibration " + stale);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("surrogate model"), std::string::npos) << result.err;
+
+  // Points simulated under other timing rules are not mixed with new ones.
+  std::istringstream committed(slurp(source_path("configs/calibration/default-45nm-points.jsonl")));
+  std::string first, second;
+  std::getline(committed, first);
+  std::getline(committed, second);
+  auto old_point = nlohmann::json::parse(second);
+  old_point.erase("simulator");
+  const std::string old_points = dir.write("old_points.jsonl", first + "\n" + old_point.dump() + "\n");
+  for (const std::string& command :
+       {"calibrate --samples 4 --points " + old_points + " --out " + (dir.path() / "c.json").string(),
+        "validate --calibration " + source_path("configs/calibration/default-45nm.json") + " --points " + old_points}) {
+    result = run_nasaic(command);
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_NE(result.err.find("old_points.jsonl:2"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("simulator"), std::string::npos) << result.err;
+  }
 }
 
 TEST(CalibrateBadInput, FailedSimulationsAreKeptAndTheRunExitsTwo) {
