@@ -8,12 +8,14 @@
 #include <unistd.h>
 
 #include "cli/commands.hpp"
+#include "cli/workload_inputs.hpp"
 #include "common/error.hpp"
 #include "common/table.hpp"
 #include "common/text_file.hpp"
 #include "dataflows/surrogate_params.hpp"
 #include "sim/calibration.hpp"
 #include "sim/job_runner.hpp"
+#include "sim/simulator.hpp"
 
 namespace nasaic::cli {
 namespace {
@@ -109,36 +111,85 @@ Split split_points(const std::vector<DesignPoint>& points, double holdout_fracti
   return split;
 }
 
+// Surrogate (raw and calibrated) against simulator, per layer. `subject`
+// names what was compared, for the plots' titles.
 struct Comparison {
+  std::string subject;
   std::vector<double> truth_cycles, uncalibrated_cycles, calibrated_cycles;
   std::vector<double> truth_energy, uncalibrated_energy, calibrated_energy;
+  std::vector<std::string> dataflow;
   Table table;
+
+  // `what`: the cells that name the layer, matching the table's first columns.
+  void add(std::vector<Cell> what, const std::string& layer_dataflow, double sim_cycles, double est_cycles,
+           double cal_cycles, double sim_energy, double est_energy, double cal_energy) {
+    truth_cycles.push_back(sim_cycles);
+    uncalibrated_cycles.push_back(est_cycles);
+    calibrated_cycles.push_back(cal_cycles);
+    truth_energy.push_back(sim_energy);
+    uncalibrated_energy.push_back(est_energy);
+    calibrated_energy.push_back(cal_energy);
+    dataflow.push_back(layer_dataflow);
+    const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
+    for (Cell cell : std::vector<Cell>{sim_cycles, est_cycles, cal_cycles, error(est_cycles, sim_cycles),
+                                                      error(cal_cycles, sim_cycles), sim_energy, est_energy, cal_energy,
+                                                      error(cal_energy, sim_energy)}) {
+      what.push_back(cell);
+    }
+    table.add_row(std::move(what));
+  }
 };
+
+const std::vector<std::string> kFigureColumns = {"sim_cycles",    "est_cycles",    "cal_cycles",
+                                                 "est_error_pct", "cal_error_pct", "sim_energy_pJ",
+                                                 "est_energy_pJ", "cal_energy_pJ", "cal_energy_error_pct"};
 
 Comparison compare(const std::vector<DesignPoint>& points, const Technology& technology,
                    const SurrogateParams& calibrated) {
   Comparison c;
-  c.table.columns = {"point",        "sub",          "dataflow",          "layer_type",      "sim_cycles",
-                     "est_cycles",   "cal_cycles",   "est_error_pct",     "cal_error_pct",   "sim_energy_pJ",
-                     "est_energy_pJ", "cal_energy_pJ", "cal_energy_error_pct", "concurrent_subs"};
+  c.subject = "held-out points";
+  c.table.columns = {"point", "sub", "concurrent_subs", "dataflow", "layer_type"};
+  c.table.columns.insert(c.table.columns.end(), kFigureColumns.begin(), kFigureColumns.end());
   for (const auto& point : points) {
     const PointEstimate plain = estimate_point(point, technology, SurrogateParams());
     const PointEstimate fitted = estimate_point(point, technology, calibrated);
     for (std::size_t s = 0; s < point.subs.size(); ++s) {
-      c.truth_cycles.push_back(point.cycles[s]);
-      c.uncalibrated_cycles.push_back(plain.cycles[s]);
-      c.calibrated_cycles.push_back(fitted.cycles[s]);
-      c.truth_energy.push_back(point.energy_pj[s]);
-      c.uncalibrated_energy.push_back(plain.energy_pj[s]);
-      c.calibrated_energy.push_back(fitted.energy_pj[s]);
-      const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
-      c.table.add_row({std::int64_t{point.index}, static_cast<std::int64_t>(s), point.subs[s].dataflow,
-                       std::string(layer_type_name(point.subs[s].layer.type)), point.cycles[s], plain.cycles[s],
-                       fitted.cycles[s], error(plain.cycles[s], point.cycles[s]),
-                       error(fitted.cycles[s], point.cycles[s]), point.energy_pj[s], plain.energy_pj[s],
-                       fitted.energy_pj[s], error(fitted.energy_pj[s], point.energy_pj[s]),
-                       static_cast<std::int64_t>(point.subs.size())});
+      c.add({std::int64_t{point.index}, static_cast<std::int64_t>(s), static_cast<std::int64_t>(point.subs.size()),
+             point.subs[s].dataflow, std::string(layer_type_name(point.subs[s].layer.type))},
+            point.subs[s].dataflow, point.cycles[s], plain.cycles[s], fitted.cycles[s], point.energy_pj[s],
+            plain.energy_pj[s], fitted.energy_pj[s]);
     }
+  }
+  return c;
+}
+
+// Every layer of a workload, simulated once and estimated under both
+// parameter sets with the same schedule. A layer's cycles run from when it
+// could start (its sub-accelerator free and its inputs ready) to its end.
+Comparison compare_workload(const ChipSpec& chip, const Workload& workload, const Schedule& schedule,
+                            const SimulationResult& simulated, const SurrogateParams& calibrated) {
+  const WorkloadGraph graph(workload);
+  Estimator plain_estimator(chip, SurrogateParams()), fitted_estimator(chip, calibrated);
+  const WorkloadEstimate plain = evaluate_schedule(graph, plain_estimator, schedule);
+  const WorkloadEstimate fitted = evaluate_schedule(graph, fitted_estimator, schedule);
+  if (!plain.feasible) throw InputError("", 0, "workload", plain.reason);
+  std::vector<const ScheduledLayer*> plain_of(graph.size()), fitted_of(graph.size());
+  for (const auto& layer : plain.layers) plain_of[static_cast<std::size_t>(graph.id(layer.ref))] = &layer;
+  for (const auto& layer : fitted.layers) fitted_of[static_cast<std::size_t>(graph.id(layer.ref))] = &layer;
+  Comparison c;
+  c.subject = "workload layers";
+  c.table.columns = {"network", "layer", "sub_accelerator", "dataflow", "layer_type"};
+  c.table.columns.insert(c.table.columns.end(), kFigureColumns.begin(), kFigureColumns.end());
+  for (const LayerStats& stats : simulated.layers) {
+    const int id = graph.id(stats.ref);
+    const Layer& layer = graph.layer(id);
+    const ScheduledLayer& est = *plain_of[static_cast<std::size_t>(id)];
+    const ScheduledLayer& cal = *fitted_of[static_cast<std::size_t>(id)];
+    const SubAcceleratorSpec& sub = chip.sub_accelerators[static_cast<std::size_t>(stats.sub)];
+    c.add({workload.networks[static_cast<std::size_t>(stats.ref.network)].name(), layer.name, sub.name, sub.dataflow,
+           std::string(layer_type_name(layer.type))},
+          sub.dataflow, static_cast<double>(stats.cycles() - stats.dependency_stall_cycles), est.end - est.start,
+          cal.end - cal.start, stats.energy.total_pj(), est.energy_pj, cal.energy_pj);
   }
   return c;
 }
@@ -178,8 +229,8 @@ void write_plots(const std::string& dir, const Comparison& c) {
   }
   write_text_file(dir + "/latency_scatter.dat", scatter);
   std::map<std::string, std::vector<double>> by_template;
-  for (const auto& row : c.table.rows) {
-    by_template[std::get<std::string>(row[2])].push_back(std::get<double>(row[8]));
+  for (std::size_t i = 0; i < c.dataflow.size(); ++i) {
+    by_template[c.dataflow[i]].push_back(100.0 * (c.calibrated_cycles[i] - c.truth_cycles[i]) / c.truth_cycles[i]);
   }
   std::string histogram;
   int block = 0;
@@ -202,7 +253,7 @@ void write_plots(const std::string& dir, const Comparison& c) {
   for (const auto& [device, extension] : {std::pair{"pngcairo", "png"}, std::pair{"svg", "svg"}}) {
     script += std::string("set terminal ") + device + " size 900,700\n" +
               "set output 'latency_scatter." + extension + "'\n"
-              "set title 'Layer latency: surrogate against simulator (held-out points)'\n"
+              "set title 'Layer latency: surrogate against simulator (" + c.subject + ")'\n"
               "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
               "set logscale xy\nset key top left\nset grid\n"
               "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
@@ -210,7 +261,7 @@ void write_plots(const std::string& dir, const Comparison& c) {
               "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
               "unset logscale\n"
               "set output 'latency_error_histogram." + extension + "'\n"
-              "set title 'Calibrated latency error per template (held-out points)'\n"
+              "set title 'Calibrated latency error per template (" + c.subject + ")'\n"
               "set xlabel 'error %'\nset ylabel 'layers'\n"
               "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
               "plot " + plots + "\nunset output\n";
@@ -292,13 +343,16 @@ int run_calibrate(const CalibrateOptions& options) {
 struct ValidateOptions {
   std::string calibration;
   std::string points;
+  WorkloadInputs inputs;
+  std::string schedule;
   std::string technology;
   std::string out;
+  bool quiet = false;
 };
 
-int run_validate(const ValidateOptions& options) {
-  const Technology technology = technology_of(options.technology);
-  const SurrogateParams fitted = load_surrogate_params(options.calibration, technology.hash);
+// The held-out points of the calibration, as recorded in it.
+Comparison compare_holdout(const ValidateOptions& options, const Technology& technology,
+                           const SurrogateParams& fitted) {
   const auto record = nlohmann::json::parse(read_text_file(options.calibration));
   std::vector<DesignPoint> points = load_points(options.points);
   std::vector<DesignPoint> holdout;
@@ -309,13 +363,84 @@ int run_validate(const ValidateOptions& options) {
     }
   }
   if (holdout.empty()) throw InputError(options.points, 0, "", "no held-out point of this calibration is in the file");
-  const Comparison comparison = compare(holdout, technology, fitted);
-  const nlohmann::ordered_json errors = error_json(comparison);
+  return compare(holdout, technology, fitted);
+}
+
+int run_validate(const ValidateOptions& options) {
+  const bool on_workload = !options.inputs.hw.empty() || !options.inputs.scalesim_config.empty();
+  if (on_workload == !options.points.empty()) {
+    throw InputError("", 0, "--points", "give either --points (the calibration's held-out split) or a workload "
+                                        "(--hw or --scalesim-config with --model)");
+  }
+  if (!on_workload && (!options.inputs.models.empty() || !options.inputs.topology.empty() || !options.schedule.empty())) {
+    throw InputError("", 0, "--model", "a workload needs --hw or --scalesim-config");
+  }
+  if (!on_workload) {
+    const Technology technology = technology_of(options.technology);
+    const SurrogateParams fitted = load_surrogate_params(options.calibration, technology.hash);
+    const Comparison comparison = compare_holdout(options, technology, fitted);
+    const nlohmann::ordered_json errors = error_json(comparison);
+    std::cout << error_text(errors);
+    if (!options.out.empty()) {
+      write_text_file(options.out + "/summary.json", errors.dump(2) + "\n");
+      write_plots(std::filesystem::absolute(options.out).string(), comparison);
+      std::cout << "\nper-layer comparison, plots (PNG, SVG) and their gnuplot script in " << options.out << "\n";
+    }
+    return 0;
+  }
+  if (!options.technology.empty()) {
+    throw InputError("", 0, "--technology", "a workload's chip names its own technology table");
+  }
+  auto [chip, workload] = load_workload_inputs(options.inputs);
+  const SurrogateParams fitted = load_surrogate_params(options.calibration, chip.technology.hash);
+  const WorkloadGraph graph(workload);
+  Schedule schedule;
+  SimulationOptions sim;
+  sim.progress = !options.quiet && ::isatty(STDERR_FILENO);
+  if (!options.schedule.empty()) {
+    schedule = load_schedule(options.schedule, workload, chip);
+  } else {
+    Estimator estimator(chip, fitted);
+    ScheduleChoice choice = default_schedule(graph, estimator);
+    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
+    schedule = std::move(choice.schedule);
+    sim.expected_cycles = static_cast<Cycle>(choice.estimate.makespan_cycles);
+  }
+  const SimulationResult simulated = simulate(chip, workload, schedule, sim);
+  if (!simulated.completed) {
+    std::cerr << "nasaic: simulation failed: " << simulated.failure << "\n";
+    return 3;
+  }
+  const Comparison comparison = compare_workload(chip, workload, schedule, simulated, fitted);
+  nlohmann::ordered_json errors = error_json(comparison);
+  // The whole workload: makespan and energy.
+  Estimator plain_estimator(chip, SurrogateParams()), fitted_estimator(chip, fitted);
+  const WorkloadEstimate plain = evaluate_schedule(graph, plain_estimator, schedule);
+  const WorkloadEstimate calibrated = evaluate_schedule(graph, fitted_estimator, schedule);
+  const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
+  const double makespan = static_cast<double>(simulated.makespan_cycles);
+  errors["workload"] = {
+      {"makespan_cycles", {{"simulator", makespan}, {"uncalibrated", plain.makespan_cycles},
+                           {"calibrated", calibrated.makespan_cycles},
+                           {"uncalibrated_error_pct", error(plain.makespan_cycles, makespan)},
+                           {"calibrated_error_pct", error(calibrated.makespan_cycles, makespan)}}},
+      {"energy_pJ", {{"simulator", simulated.energy_pj}, {"uncalibrated", plain.energy_pj},
+                     {"calibrated", calibrated.energy_pj},
+                     {"uncalibrated_error_pct", error(plain.energy_pj, simulated.energy_pj)},
+                     {"calibrated_error_pct", error(calibrated.energy_pj, simulated.energy_pj)}}}};
   std::cout << error_text(errors);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "\nmakespan: simulator %.0f cycles, surrogate %.0f uncalibrated (%+.2f %%), %.0f calibrated (%+.2f %%)\n",
+                makespan, plain.makespan_cycles, error(plain.makespan_cycles, makespan), calibrated.makespan_cycles,
+                error(calibrated.makespan_cycles, makespan));
+  std::cout << line;
   if (!options.out.empty()) {
     write_text_file(options.out + "/summary.json", errors.dump(2) + "\n");
+    write_text_file(options.out + "/schedule.yaml", schedule_to_yaml(schedule, workload, chip));
     write_plots(std::filesystem::absolute(options.out).string(), comparison);
-    std::cout << "\nper-layer comparison, plots (PNG, SVG) and their gnuplot script in " << options.out << "\n";
+    std::cout << "\nper-layer comparison, schedule, plots (PNG, SVG) and their gnuplot script in " << options.out
+              << "\n";
   }
   return 0;
 }
@@ -348,10 +473,20 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
   CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
   auto validate_options = std::make_shared<ValidateOptions>();
   validate->add_option("--calibration", validate_options->calibration, "calibration file")->required();
-  validate->add_option("--points", validate_options->points, "the calibration's points file")->required();
-  validate->add_option("--technology", validate_options->technology, "technology table (default: built-in)");
+  validate->add_option("--points", validate_options->points, "the calibration's points file: compare on its held-out split");
+  add_workload_options(validate, validate_options->inputs);
+  validate->add_option("--schedule", validate_options->schedule,
+                       "with a workload: schedule YAML; default: the calibrated surrogate's scheduler");
+  validate->add_option("--technology", validate_options->technology,
+                       "with --points: technology table (default: built-in)");
   validate->add_option("--out", validate_options->out, "write points.csv, summary.json and plots here");
-  validate->footer("Example:\n  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate");
+  validate->add_flag("--quiet", validate_options->quiet, "no progress bar while simulating a workload");
+  validate->footer(
+      "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once.\n"
+      "Examples:\n"
+      "  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate\n"
+      "  nasaic validate --calibration configs/calibration/default-45nm.json --hw configs/chips/hetero-3.yaml "
+      "--model resnet18 --model mobilenet_v2 --out out/validate-workload");
   runners.emplace_back(validate, [validate_options] { return run_validate(*validate_options); });
 }
 

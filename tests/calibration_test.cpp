@@ -2,6 +2,7 @@
 // experiments (the full 600-point run is the committed default calibration).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -99,6 +100,38 @@ TEST(Calibrate, CommittedDefaultReproducesItsRecordedFigures) {
   const auto estimate = run_nasaic("estimate --hw " + source_path("configs/chips/hetero-3.yaml") +
                                    " --model resnet18 --calibration " + calibration + " --format json");
   EXPECT_EQ(estimate.exit_code, 0) << estimate.err;
+}
+
+TEST(Validate, ComparesEveryLayerOfAGivenWorkloadAndItsMakespan) {
+  TempDir dir;
+  const std::string calibration = source_path("configs/calibration/default-45nm.json");
+  const auto out = dir.path() / "validate";
+  const auto result = run_nasaic("validate --calibration " + calibration + " --hw " +
+                                 source_path("configs/chips/hetero-2.yaml") + " --model resnet20 --model " +
+                                 source_path("configs/models/tiny-resnet.yaml") + " --out " + out.string());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("makespan: simulator"), std::string::npos) << result.out;
+  const auto summary = nlohmann::json::parse(slurp(out / "summary.json"));
+  const int layers = summary["calibrated"]["latency"]["points"].get<int>();
+  EXPECT_EQ(static_cast<std::size_t>(layers), lines(out / "points.csv") - 1);  // every layer, after the header
+  EXPECT_GT(layers, 20);
+  // The surrogate follows the simulator here; energy uses the same counts.
+  EXPECT_LT(summary["calibrated"]["latency"]["mape_pct"].get<double>(), 5.0);
+  EXPECT_GT(summary["calibrated"]["latency"]["spearman"].get<double>(), 0.95);
+  EXPECT_LT(std::abs(summary["workload"]["makespan_cycles"]["calibrated_error_pct"].get<double>()), 5.0);
+  EXPECT_LT(std::abs(summary["workload"]["energy_pJ"]["calibrated_error_pct"].get<double>()), 1e-6);
+  EXPECT_GT(std::filesystem::file_size(out / "latency_scatter.png"), 100u);
+  EXPECT_GT(std::filesystem::file_size(out / "schedule.yaml"), 10u);
+
+  // Either a points file or a workload, not both and not neither.
+  const std::string points = source_path("configs/calibration/default-45nm-points.jsonl");
+  for (const std::string& arguments :
+       {" --points " + points + " --hw " + source_path("configs/chips/hetero-2.yaml") + " --model resnet20",
+        std::string(" --model resnet20"), std::string()}) {
+    const auto bad = run_nasaic("validate --calibration " + calibration + arguments);
+    EXPECT_EQ(bad.exit_code, 2) << arguments;
+    EXPECT_NE(bad.err.find("nasaic: error:"), std::string::npos) << bad.err;
+  }
 }
 
 TEST(CalibrateBadInput, ForeignOrStaleCalibrationsAndPointsAreRefused) {
