@@ -43,9 +43,10 @@ std::int64_t tiles_at_level(const TilePlan& plan, std::uint32_t mask, int level,
   return tiles;
 }
 
-// Fills the profile's tile groups and its head and tail tiles.
-void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::int64_t burst_bytes,
-                    LayerProfile& profile) {
+// Fills the profile's tile groups and its head and tail tiles, given each
+// class's cycles in the PE array (by class index).
+void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxClasses>& class_cycles,
+                    std::int64_t burst_bytes, LayerProfile& profile) {
   constexpr std::uint32_t kAllLoops = ~0u;
   std::uint32_t partial_mask = 0;
   int innermost = -1;
@@ -56,6 +57,7 @@ void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::in
   std::array<int, kOperands> visited_below{};
   for (int o = 0; o < kOperands; ++o) visited_below[o] = plan.innermost_loop(o);
   const auto class_index = plan.class_index_by_mask();
+  const auto cycles_of = [&](std::uint32_t mask) { return class_cycles[static_cast<std::size_t>(class_index[mask])]; };
   const auto rounded = [&](const TileClass& tile_class, int o) {
     return burst_rounded(tile_class.cost.footprint_bytes[o], burst_bytes);
   };
@@ -63,19 +65,19 @@ void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::in
   // Head: the first tile loads everything it uses; the second (reached by
   // the innermost loop) what that loop indexes. Both are issued at the start.
   const TileClass& first = plan.classes[class_index[0]];
-  profile.head[0] = {rounded(first, 0), rounded(first, 1), tile_cycles(first.cost, sub)};
+  profile.head[0] = {rounded(first, 0), rounded(first, 1), cycles_of(0)};
   std::uint32_t second_mask = 0;
   if (innermost >= 0) {
     if (plan.loops[innermost].partial() && plan.loops[innermost].trips() == 2) second_mask = 1u << innermost;
     const TileClass& second = plan.classes[class_index[second_mask]];
     profile.head[1] = {visited_below[0] == innermost ? rounded(second, 0) : 0.0,
-                       visited_below[1] == innermost ? rounded(second, 1) : 0.0, tile_cycles(second.cost, sub)};
+                       visited_below[1] == innermost ? rounded(second, 1) : 0.0, cycles_of(second_mask)};
   }
   // Tail: the last tile's write-back, and when every tile is an output visit
   // of its own, the one before, still in flight while the last tile computes.
   const TileClass& last = plan.classes[class_index[partial_mask]];
   profile.last_store_bytes = rounded(last, 2);
-  profile.last_tile_compute_cycles = tile_cycles(last.cost, sub);
+  profile.last_tile_compute_cycles = cycles_of(partial_mask);
   if (innermost >= 0 && visited_below[2] == innermost) {
     profile.previous_store_bytes = rounded(plan.classes[class_index[partial_mask & ~(1u << innermost)]], 2);
   }
@@ -86,15 +88,18 @@ void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::in
   groups.reserve(static_cast<std::size_t>(plan.class_count * plan.loop_count));
   std::array<std::array<int, kMaxLoops>, kMaxClasses> group_at{};
   for (auto& row : group_at) row.fill(-1);
-  for (int c = 0; c < plan.class_count; ++c) {
-    const TileClass& tile_class = plan.classes[c];
+  // Groups in a run first, so that one pass of layer_latency knows each
+  // run's stall before the tile after it needs it.
+  for (int c = 0; c < 2 * plan.class_count; ++c) {
+    const TileClass& tile_class = plan.classes[c % plan.class_count];
     const std::uint32_t mask = tile_class.last_mask;
     for (int level = 0; level < plan.loop_count; ++level) {
+      if ((level == innermost) != (c < plan.class_count)) continue;
       const std::int64_t count = tiles_at_level(plan, mask, level, kAllLoops);
       if (count == 0) continue;
       TileGroup group;
       group.count = count;
-      group.compute_cycles = tile_cycles(tile_class.cost, sub);
+      group.compute_cycles = cycles_of(mask);
       // An operand's tile is visited anew when its innermost indexing loop or
       // one above it changed; a resident operand is loaded on first visits only.
       const auto loads = [&](int o) -> std::int64_t {
@@ -148,7 +153,7 @@ void describe_tiles(const TilePlan& plan, const SubAcceleratorSpec& sub, std::in
       const std::uint32_t previous_mask = (mask & above) | (partial_mask & ~(above | 1u << level));
       TileGroup& group = groups[static_cast<std::size_t>(g)];
       group.previous_group = group_at[previous_mask][static_cast<std::size_t>(innermost)];
-      group.previous_compute_cycles = tile_cycles(plan.classes[class_index[previous_mask]].cost, sub);
+      group.previous_compute_cycles = cycles_of(previous_mask);
     }
   }
 }
@@ -176,17 +181,19 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
   profile.compute_utilization = plan.compute_utilization;
   profile.buffer_reads = plan.totals.buffer_reads;
   profile.buffer_writes = plan.totals.buffer_writes;
+  std::array<std::int64_t, kMaxClasses> class_cycles{};
   for (int c = 0; c < plan.class_count; ++c) {
     const TileClass& tile_class = plan.classes[c];
     const auto& fp = tile_class.cost.footprint_bytes;
+    class_cycles[static_cast<std::size_t>(c)] = tile_cycles(tile_class.cost, sub);
     profile.dram_read_bytes[0] += static_cast<std::int64_t>(tile_class.loads[0] * burst_rounded(fp[0], burst_bytes));
     profile.dram_read_bytes[1] += static_cast<std::int64_t>(tile_class.loads[1] * burst_rounded(fp[1], burst_bytes));
     profile.dram_read_bytes[2] +=
         static_cast<std::int64_t>(tile_class.ofmap_rereads * burst_rounded(fp[2], burst_bytes));
     profile.dram_write_bytes += static_cast<std::int64_t>(tile_class.loads[2] * burst_rounded(fp[2], burst_bytes));
-    profile.port_stall_cycles += tile_class.count * (tile_cycles(tile_class.cost, sub) - tile_class.cost.compute_cycles);
+    profile.port_stall_cycles += tile_class.count * (class_cycles[static_cast<std::size_t>(c)] - tile_class.cost.compute_cycles);
   }
-  describe_tiles(plan, sub, burst_bytes, profile);
+  describe_tiles(plan, class_cycles, burst_bytes, profile);
 
   ActivityCounts counts;
   counts.ops = profile.ops;
@@ -234,36 +241,32 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   const auto overlapped = [&](double compute, double memory) {
     return std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory);
   };
-  // Groups in a run come before the groups that follow runs, so each run's
-  // stall is known when the tile after it needs it.
-  std::array<double, kMaxClasses * kMaxLoops> stall{};
-  for (int pass = 0; pass < 2; ++pass) {
-    for (std::size_t g = 0; g < profile.groups.size(); ++g) {
-      const TileGroup& group = profile.groups[g];
-      if (group.in_run != (pass == 0)) continue;
-      const double compute = scale * static_cast<double>(group.compute_cycles) + overhead;
-      const double count = static_cast<double>(group.count);
-      timing.compute_cycles += count * compute;
-      const double tile_bytes = group.other_bytes + (input_on_chip ? 0.0 : group.ifmap_bytes);
-      if (ideal || tile_bytes <= 0) {
-        body += count * compute;
-        continue;
-      }
-      bytes += count * tile_bytes;
-      const double memory = tile_bytes / bandwidth;
-      double time = 0;
-      if (group.in_run) {
-        time = std::max(overlapped(compute, memory), (compute + memory + dram_latency_cycles) / 2);
-      } else {
-        const double previous_compute = scale * static_cast<double>(group.previous_compute_cycles) + overhead;
-        const double previous_stall =
-            group.previous_group >= 0 ? stall[static_cast<std::size_t>(group.previous_group)] : 0.0;
-        time = compute + std::max(0.0, memory + dram_latency_cycles - previous_compute -
-                                           std::min(previous_stall, dram_latency_cycles));
-      }
-      stall[g] = time - compute;
-      body += count * time;
+  std::array<double, kMaxClasses * kMaxLoops> stall;  // per group, written before it is read
+  for (std::size_t g = 0; g < profile.groups.size(); ++g) {
+    const TileGroup& group = profile.groups[g];
+    const double compute = scale * static_cast<double>(group.compute_cycles) + overhead;
+    const double count = static_cast<double>(group.count);
+    timing.compute_cycles += count * compute;
+    stall[g] = 0;
+    const double tile_bytes = group.other_bytes + (input_on_chip ? 0.0 : group.ifmap_bytes);
+    if (ideal || tile_bytes <= 0) {
+      body += count * compute;
+      continue;
     }
+    bytes += count * tile_bytes;
+    const double memory = tile_bytes / bandwidth;
+    double time = 0;
+    if (group.in_run) {
+      time = std::max(overlapped(compute, memory), (compute + memory + dram_latency_cycles) / 2);
+    } else {
+      const double previous_compute = scale * static_cast<double>(group.previous_compute_cycles) + overhead;
+      const double previous_stall =
+          group.previous_group >= 0 ? stall[static_cast<std::size_t>(group.previous_group)] : 0.0;
+      time = compute + std::max(0.0, memory + dram_latency_cycles - previous_compute -
+                                         std::min(previous_stall, dram_latency_cycles));
+    }
+    stall[g] = time - compute;
+    body += count * time;
   }
   if (!ideal) {
     timing.memory_cycles = bytes / bandwidth;

@@ -76,7 +76,7 @@ struct LayerProfile {
   std::string reason;
   int template_index = 0;
   // Sized to what the plan has: most layers have a handful of groups, and a
-  // search keeps many profiles cached.
+  // search keeps many profiles cached. Groups in a run come first.
   std::vector<TileGroup> groups;
   // The first two tiles, whose loads are issued when the layer starts; the
   // second has no compute cycles in a one-tile layer.
