@@ -113,6 +113,17 @@ Split split_points(const std::vector<DesignPoint>& points, double holdout_fracti
 
 // Surrogate (raw and calibrated) against simulator, per layer. `subject`
 // names what was compared, for the plots' titles.
+// The split a calibration recorded: its held-out indices, and the rest.
+Split split_by_indices(const std::vector<DesignPoint>& points, const std::vector<int>& holdout_indices) {
+  Split split;
+  for (const auto& point : points) {
+    if (!point.simulated()) continue;
+    const bool held_out = std::find(holdout_indices.begin(), holdout_indices.end(), point.index) != holdout_indices.end();
+    (held_out ? split.holdout : split.training).push_back(point);
+  }
+  return split;
+}
+
 struct Comparison {
   std::string subject;
   std::vector<double> truth_cycles, uncalibrated_cycles, calibrated_cycles;
@@ -282,11 +293,38 @@ int run_calibrate(const CalibrateOptions& options) {
   ranges.seed = options.seed;
   ranges.samples = options.samples;
   SurrogateParams start;
-  std::vector<DesignPoint> points;
+  std::vector<DesignPoint> points;  // as the calibration's points file holds them
+  std::string points_file = options.points;
+  nlohmann::ordered_json design = ranges.to_json();
+  Split split;
   if (!options.update.empty()) {
-    // Incremental: refit from the calibration's parameters with the new points.
+    // Incremental: the calibration's own points keep their split, the new
+    // ones are split in turn, and the fit starts from its parameters. Both
+    // sets go into one points file beside --out, the new points numbered
+    // after the old, so that `validate` reads one file.
     start = load_surrogate_params(options.update, technology.hash);
-    points = load_points(options.points);
+    const auto base = nlohmann::json::parse(read_text_file(options.update));
+    const std::string base_points = base.at("points_file");
+    if (!std::filesystem::exists(base_points)) {
+      throw InputError(options.update, 0, "points_file",
+                       "'" + base_points + "' is not there: a refit keeps the calibration's own points, so run it "
+                       "where that file is");
+    }
+    points = load_points(base_points);
+    split = split_by_indices(points, base.at("splits").at("holdout_indices").get<std::vector<int>>());
+    int next_index = 0;
+    for (const auto& point : points) next_index = std::max(next_index, point.index + 1);
+    std::vector<DesignPoint> added = load_points(options.points);
+    for (auto& point : added) point.index += next_index;
+    const Split added_split = split_points(added, options.holdout, options.seed);
+    split.training.insert(split.training.end(), added_split.training.begin(), added_split.training.end());
+    split.holdout.insert(split.holdout.end(), added_split.holdout.begin(), added_split.holdout.end());
+    points.insert(points.end(), added.begin(), added.end());
+    points_file = std::filesystem::path(options.out).replace_extension("").string() + "-points.jsonl";
+    std::string merged;
+    for (const auto& point : points) merged += point_to_json(point).dump() + "\n";
+    write_text_file(points_file, merged);
+    design = base.at("design_of_experiments");
   } else {
     points = draw_design(ranges, technology);
     if (std::filesystem::exists(options.points)) {
@@ -300,8 +338,8 @@ int run_calibrate(const CalibrateOptions& options) {
       write_text_file(options.points, "");
     }
     simulate_points(points, options);
+    split = split_points(points, options.holdout, options.seed);
   }
-  const Split split = split_points(points, options.holdout, options.seed);
   if (split.training.empty() || split.holdout.empty()) {
     throw InputError(options.points, 0, "", "the design of experiments has no feasible simulated point to fit");
   }
@@ -315,9 +353,12 @@ int run_calibrate(const CalibrateOptions& options) {
   nlohmann::ordered_json parameters;
   for (const auto& [name, value] : fitted.named()) parameters[name] = value;
   calibration["parameters"] = parameters;
-  calibration["design_of_experiments"] = ranges.to_json();
-  calibration["points_file"] = options.points;
-  if (!options.update.empty()) calibration["updated_from"] = options.update;
+  calibration["design_of_experiments"] = design;
+  calibration["points_file"] = points_file;
+  if (!options.update.empty()) {
+    calibration["updated_from"] = options.update;
+    calibration["added_points_file"] = options.points;
+  }
   std::vector<int> holdout_indices;
   std::size_t holdout_samples = 0;
   for (const auto& point : split.holdout) {
@@ -462,7 +503,8 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
       ->capture_default_str();
   calibrate->add_option("--out", options->out, "calibration file to write")->capture_default_str();
   calibrate->add_option("--update", options->update,
-                        "refit this calibration with the simulated points of --points (e.g. a search's checks)");
+                        "refit this calibration with its own points plus the simulated points of --points (e.g. a "
+                        "search's checks); all of them are written to <out>-points.jsonl");
   calibrate->add_flag("--quiet", options->quiet, "no progress line");
   calibrate->footer(
       "Examples:\n"

@@ -72,7 +72,23 @@ TEST(Calibrate, ReducedRunFitsRecordsAndResumesDeterministically) {
   const auto update = run_nasaic("calibrate --update " + out.string() + " --points " + more.string() + " --out " +
                                  updated.string());
   ASSERT_EQ(update.exit_code, 0) << update.err;
-  EXPECT_EQ(nlohmann::json::parse(slurp(updated))["updated_from"], out.string());
+  const auto refit = nlohmann::json::parse(slurp(updated));
+  EXPECT_EQ(refit["updated_from"], out.string());
+  EXPECT_EQ(refit["added_points_file"], more.string());
+  // The refit keeps the calibration's own points and split, and adds the new ones.
+  const auto merged = dir.path() / "updated-points.jsonl";
+  EXPECT_EQ(refit["points_file"], merged.string());
+  EXPECT_EQ(lines(merged), 60u);
+  EXPECT_EQ(refit["splits"]["training_points"].get<int>() + refit["splits"]["holdout_points"].get<int>(), 60);
+  EXPECT_GT(refit["splits"]["holdout_points"].get<int>(), calibration["splits"]["holdout_points"].get<int>());
+  for (int index : calibration["splits"]["holdout_indices"].get<std::vector<int>>()) {
+    const auto held_out = refit["splits"]["holdout_indices"].get<std::vector<int>>();
+    EXPECT_NE(std::find(held_out.begin(), held_out.end(), index), held_out.end()) << index;
+  }
+  const auto revalidate = run_nasaic("validate --calibration " + updated.string() + " --points " + merged.string());
+  ASSERT_EQ(revalidate.exit_code, 0) << revalidate.err;
+  EXPECT_NE(revalidate.out.find(std::to_string(refit["errors_on_holdout"]["calibrated"]["latency"]["points"].get<int>())),
+            std::string::npos);
 
   // validate reproduces the recorded held-out figures and draws the plots.
   const auto plots = dir.path() / "validate";
@@ -149,6 +165,16 @@ TEST(CalibrateBadInput, ForeignOrStaleCalibrationsAndPointsAreRefused) {
   result = run_nasaic("estimate --hw " + chip + " --model resnet20 --calibration " + stale);
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("surrogate model"), std::string::npos) << result.err;
+
+  // A refit needs the calibration's own points.
+  calibration = nlohmann::json::parse(slurp(source_path("configs/calibration/default-45nm.json")));
+  calibration["points_file"] = (dir.path() / "moved.jsonl").string();
+  const std::string moved = dir.write("moved.json", calibration.dump());
+  result = run_nasaic("calibrate --update " + moved + " --points " +
+                      source_path("configs/calibration/default-45nm-points.jsonl") + " --out " +
+                      (dir.path() / "refit.json").string());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("moved.json: points_file"), std::string::npos) << result.err;
 
   // Points simulated under other timing rules are not mixed with new ones.
   std::istringstream committed(slurp(source_path("configs/calibration/default-45nm-points.jsonl")));
