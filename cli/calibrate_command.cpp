@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -5,7 +7,6 @@
 #include <iostream>
 #include <map>
 #include <random>
-#include <unistd.h>
 
 #include "cli/commands.hpp"
 #include "cli/workload_inputs.hpp"
@@ -33,7 +34,9 @@ struct CalibrateOptions {
   bool quiet = false;
 };
 
-Technology technology_of(const std::string& path) { return path.empty() ? builtin_technology() : load_technology(path); }
+Technology technology_of(const std::string& path) {
+  return path.empty() ? builtin_technology() : load_technology(path);
+}
 
 // Simulates the points that have no result yet, `jobs` at a time, appending
 // each finished point to the points file so an interrupted run resumes.
@@ -118,7 +121,8 @@ Split split_by_indices(const std::vector<DesignPoint>& points, const std::vector
   Split split;
   for (const auto& point : points) {
     if (!point.simulated()) continue;
-    const bool held_out = std::find(holdout_indices.begin(), holdout_indices.end(), point.index) != holdout_indices.end();
+    const bool held_out =
+        std::find(holdout_indices.begin(), holdout_indices.end(), point.index) != holdout_indices.end();
     (held_out ? split.holdout : split.training).push_back(point);
   }
   return split;
@@ -143,8 +147,8 @@ struct Comparison {
     dataflow.push_back(layer_dataflow);
     const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
     for (Cell cell : std::vector<Cell>{sim_cycles, est_cycles, cal_cycles, error(est_cycles, sim_cycles),
-                                                      error(cal_cycles, sim_cycles), sim_energy, est_energy, cal_energy,
-                                                      error(cal_energy, sim_energy)}) {
+                                       error(cal_cycles, sim_cycles), sim_energy, est_energy, cal_energy,
+                                       error(cal_energy, sim_energy)}) {
       what.push_back(cell);
     }
     table.add_row(std::move(what));
@@ -206,15 +210,18 @@ Comparison compare_workload(const ChipSpec& chip, const Workload& workload, cons
 }
 
 nlohmann::ordered_json error_json(const Comparison& c) {
-  return {{"uncalibrated", {{"latency", summarize_errors(c.uncalibrated_cycles, c.truth_cycles).to_json()},
-                            {"energy", summarize_errors(c.uncalibrated_energy, c.truth_energy).to_json()}}},
-          {"calibrated", {{"latency", summarize_errors(c.calibrated_cycles, c.truth_cycles).to_json()},
-                          {"energy", summarize_errors(c.calibrated_energy, c.truth_energy).to_json()}}}};
+  return {{"uncalibrated",
+           {{"latency", summarize_errors(c.uncalibrated_cycles, c.truth_cycles).to_json()},
+            {"energy", summarize_errors(c.uncalibrated_energy, c.truth_energy).to_json()}}},
+          {"calibrated",
+           {{"latency", summarize_errors(c.calibrated_cycles, c.truth_cycles).to_json()},
+            {"energy", summarize_errors(c.calibrated_energy, c.truth_energy).to_json()}}}};
 }
 
 std::string error_text(const nlohmann::ordered_json& errors) {
   Table table;
-  table.columns = {"model", "figure", "points", "MAPE %", "max |error| %", "Spearman", "Kendall", "pairs ordered alike"};
+  table.columns = {"model",         "figure",   "points",  "MAPE %",
+                   "max |error| %", "Spearman", "Kendall", "pairs ordered alike"};
   for (const char* model : {"uncalibrated", "calibrated"}) {
     for (const char* figure : {"latency", "energy"}) {
       const auto& e = errors[model][figure];
@@ -262,20 +269,27 @@ void write_plots(const std::string& dir, const Comparison& c) {
   write_text_file(dir + "/latency_error_histogram.dat", histogram);
   std::string script = "# Restyle freely: `gnuplot plots.gp` in this folder renders PNG and SVG.\n";
   for (const auto& [device, extension] : {std::pair{"pngcairo", "png"}, std::pair{"svg", "svg"}}) {
-    script += std::string("set terminal ") + device + " size 900,700\n" +
-              "set output 'latency_scatter." + extension + "'\n"
-              "set title 'Layer latency: surrogate against simulator (" + c.subject + ")'\n"
+    script += std::string("set terminal ") + device + " size 900,700\n" + "set output 'latency_scatter." + extension +
+              "'\n"
+              "set title 'Layer latency: surrogate against simulator (" +
+              c.subject +
+              ")'\n"
               "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
               "set logscale xy\nset key top left\nset grid\n"
               "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
               "     'latency_scatter.dat' using 1:3 with points pt 7 ps 0.5 title 'calibrated', \\\n"
               "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
               "unset logscale\n"
-              "set output 'latency_error_histogram." + extension + "'\n"
-              "set title 'Calibrated latency error per template (" + c.subject + ")'\n"
+              "set output 'latency_error_histogram." +
+              extension +
+              "'\n"
+              "set title 'Calibrated latency error per template (" +
+              c.subject +
+              ")'\n"
               "set xlabel 'error %'\nset ylabel 'layers'\n"
               "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
-              "plot " + plots + "\nunset output\n";
+              "plot " +
+              plots + "\nunset output\n";
   }
   write_text_file(dir + "/plots.gp", script);
   const std::string command = "cd '" + dir + "' && gnuplot plots.gp 2>gnuplot.log";
@@ -307,8 +321,9 @@ int run_calibrate(const CalibrateOptions& options) {
     const std::string base_points = base.at("points_file");
     if (!std::filesystem::exists(base_points)) {
       throw InputError(options.update, 0, "points_file",
-                       "'" + base_points + "' is not there: a refit keeps the calibration's own points, so run it "
-                       "where that file is");
+                       "'" + base_points +
+                           "' is not there: a refit keeps the calibration's own points, so run it "
+                           "where that file is");
     }
     points = load_points(base_points);
     split = split_by_indices(points, base.at("splits").at("holdout_indices").get<std::vector<int>>());
@@ -410,10 +425,12 @@ Comparison compare_holdout(const ValidateOptions& options, const Technology& tec
 int run_validate(const ValidateOptions& options) {
   const bool on_workload = !options.inputs.hw.empty() || !options.inputs.scalesim_config.empty();
   if (on_workload == !options.points.empty()) {
-    throw InputError("", 0, "--points", "give either --points (the calibration's held-out split) or a workload "
-                                        "(--hw or --scalesim-config with --model)");
+    throw InputError("", 0, "--points",
+                     "give either --points (the calibration's held-out split) or a workload "
+                     "(--hw or --scalesim-config with --model)");
   }
-  if (!on_workload && (!options.inputs.models.empty() || !options.inputs.topology.empty() || !options.schedule.empty())) {
+  if (!on_workload &&
+      (!options.inputs.models.empty() || !options.inputs.topology.empty() || !options.schedule.empty())) {
     throw InputError("", 0, "--model", "a workload needs --hw or --scalesim-config");
   }
   if (!on_workload) {
@@ -460,21 +477,25 @@ int run_validate(const ValidateOptions& options) {
   const WorkloadEstimate calibrated = evaluate_schedule(graph, fitted_estimator, schedule);
   const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
   const double makespan = static_cast<double>(simulated.makespan_cycles);
-  errors["workload"] = {
-      {"makespan_cycles", {{"simulator", makespan}, {"uncalibrated", plain.makespan_cycles},
-                           {"calibrated", calibrated.makespan_cycles},
-                           {"uncalibrated_error_pct", error(plain.makespan_cycles, makespan)},
-                           {"calibrated_error_pct", error(calibrated.makespan_cycles, makespan)}}},
-      {"energy_pJ", {{"simulator", simulated.energy_pj}, {"uncalibrated", plain.energy_pj},
-                     {"calibrated", calibrated.energy_pj},
-                     {"uncalibrated_error_pct", error(plain.energy_pj, simulated.energy_pj)},
-                     {"calibrated_error_pct", error(calibrated.energy_pj, simulated.energy_pj)}}}};
+  errors["workload"] = {{"makespan_cycles",
+                         {{"simulator", makespan},
+                          {"uncalibrated", plain.makespan_cycles},
+                          {"calibrated", calibrated.makespan_cycles},
+                          {"uncalibrated_error_pct", error(plain.makespan_cycles, makespan)},
+                          {"calibrated_error_pct", error(calibrated.makespan_cycles, makespan)}}},
+                        {"energy_pJ",
+                         {{"simulator", simulated.energy_pj},
+                          {"uncalibrated", plain.energy_pj},
+                          {"calibrated", calibrated.energy_pj},
+                          {"uncalibrated_error_pct", error(plain.energy_pj, simulated.energy_pj)},
+                          {"calibrated_error_pct", error(calibrated.energy_pj, simulated.energy_pj)}}}};
   std::cout << error_text(errors);
   char line[256];
-  std::snprintf(line, sizeof line,
-                "\nmakespan: simulator %.0f cycles, surrogate %.0f uncalibrated (%+.2f %%), %.0f calibrated (%+.2f %%)\n",
-                makespan, plain.makespan_cycles, error(plain.makespan_cycles, makespan), calibrated.makespan_cycles,
-                error(calibrated.makespan_cycles, makespan));
+  std::snprintf(
+      line, sizeof line,
+      "\nmakespan: simulator %.0f cycles, surrogate %.0f uncalibrated (%+.2f %%), %.0f calibrated (%+.2f %%)\n",
+      makespan, plain.makespan_cycles, error(plain.makespan_cycles, makespan), calibrated.makespan_cycles,
+      error(calibrated.makespan_cycles, makespan));
   std::cout << line;
   if (!options.out.empty()) {
     write_text_file(options.out + "/summary.json", errors.dump(2) + "\n");
@@ -515,7 +536,8 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
   CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
   auto validate_options = std::make_shared<ValidateOptions>();
   validate->add_option("--calibration", validate_options->calibration, "calibration file")->required();
-  validate->add_option("--points", validate_options->points, "the calibration's points file: compare on its held-out split");
+  validate->add_option("--points", validate_options->points,
+                       "the calibration's points file: compare on its held-out split");
   add_workload_options(validate, validate_options->inputs);
   validate->add_option("--schedule", validate_options->schedule,
                        "with a workload: schedule YAML; default: the calibrated surrogate's scheduler");

@@ -9,8 +9,7 @@ Estimator::Estimator(const ChipSpec& chip, SurrogateParams params) : chip_(chip)
   const auto& names = template_names();
   for (const auto& sub : chip_.sub_accelerators) {
     templates_.push_back(&find_template(sub.dataflow));
-    template_indices_.push_back(
-        static_cast<int>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin()));
+    template_indices_.push_back(static_cast<int>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin()));
   }
 }
 
@@ -25,15 +24,15 @@ std::size_t Estimator::KeyHash::operator()(const Key& key) const {
 }
 
 LayerProfile Estimator::compute_profile(const Layer& layer, std::size_t sub) const {
-  return profile_layer(layer, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes,
-                       *templates_[sub], template_indices_[sub]);
+  return profile_layer(layer, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes, *templates_[sub],
+                       template_indices_[sub]);
 }
 
 const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
-  const Key key{{static_cast<std::int64_t>(layer.type), layer.N, layer.C, layer.H, layer.W, layer.K, layer.R,
-                 layer.S, layer.stride_h, layer.stride_w, layer.padding.top, layer.padding.bottom,
-                 layer.padding.left, layer.padding.right, layer.groups, layer.bits,
-                 static_cast<std::int64_t>(layer.inputs.size()), static_cast<std::int64_t>(sub)}};
+  const Key key{{static_cast<std::int64_t>(layer.type), layer.N, layer.C, layer.H, layer.W, layer.K, layer.R, layer.S,
+                 layer.stride_h, layer.stride_w, layer.padding.top, layer.padding.bottom, layer.padding.left,
+                 layer.padding.right, layer.groups, layer.bits, static_cast<std::int64_t>(layer.inputs.size()),
+                 static_cast<std::int64_t>(sub)}};
   const auto found = cache_.find(key);
   if (found != cache_.end()) return found->second;
   return cache_.emplace(key, compute_profile(layer, sub)).first->second;
@@ -51,7 +50,8 @@ double shared_bandwidth(const ChipSpec& chip, const SurrogateParams& params, std
   const double share = subs[sub].bandwidth_share;
   double bandwidth = total * share;
   switch (chip.interconnect.arbitration) {
-    case Arbitration::static_partition: break;
+    case Arbitration::static_partition:
+      break;
     case Arbitration::round_robin: {
       // Equal turns among the subs moving data; the unused remainder goes to
       // whoever is active.

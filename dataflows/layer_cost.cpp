@@ -137,7 +137,8 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
   // with the tail's write-backs they add up to the layer's.
   double carried_total = 0;
   for (std::size_t g = 0; g < groups.size(); ++g) carried_total += carried[g] * static_cast<double>(groups[g].count);
-  const double to_carry = static_cast<double>(profile.dram_write_bytes) - profile.last_store_bytes - profile.previous_store_bytes;
+  const double to_carry =
+      static_cast<double>(profile.dram_write_bytes) - profile.last_store_bytes - profile.previous_store_bytes;
   if (carried_total > 0 && to_carry > 0) {
     for (std::size_t g = 0; g < groups.size(); ++g) groups[g].other_bytes += carried[g] * to_carry / carried_total;
   }
@@ -191,7 +192,8 @@ LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, co
     profile.dram_read_bytes[2] +=
         static_cast<std::int64_t>(tile_class.ofmap_rereads * burst_rounded(fp[2], burst_bytes));
     profile.dram_write_bytes += static_cast<std::int64_t>(tile_class.loads[2] * burst_rounded(fp[2], burst_bytes));
-    profile.port_stall_cycles += tile_class.count * (class_cycles[static_cast<std::size_t>(c)] - tile_class.cost.compute_cycles);
+    profile.port_stall_cycles +=
+        tile_class.count * (class_cycles[static_cast<std::size_t>(c)] - tile_class.cost.compute_cycles);
   }
   describe_tiles(plan, class_cycles, burst_bytes, profile);
 
@@ -212,7 +214,8 @@ EnergyBreakdown energy_of(const ActivityCounts& counts, const SubAcceleratorSpec
   EnergyBreakdown e;
   e.mac_pj = static_cast<double>(counts.ops) * t.mac_energy_pj(bits);
   // Each MAC reads two operands from and updates one accumulator in PE registers.
-  e.register_file_pj = static_cast<double>(counts.ops) * (2 * t.rf_read_pj_per_16b + t.rf_write_pj_per_16b) * bits / 16.0;
+  e.register_file_pj =
+      static_cast<double>(counts.ops) * (2 * t.rf_read_pj_per_16b + t.rf_write_pj_per_16b) * bits / 16.0;
   const BufferSpec* buffers[] = {&sub.ifmap, &sub.filter, &sub.ofmap};
   for (int o = 0; o < kOperands; ++o) {
     // The array's reads and writes, plus DRAM fills written into the buffer
@@ -283,9 +286,9 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
     // The second tile's loads follow the first's, behind the first tile's compute.
     const double first = profile.head[0].load_bytes(input_on_chip) / bandwidth;
     const double second = profile.head[1].load_bytes(input_on_chip) / bandwidth;
-    const double drain =
-        std::max(profile.last_store_bytes / bandwidth, (profile.previous_store_bytes + profile.last_store_bytes) /
-                                                               bandwidth - compute_of(profile.last_tile_compute_cycles));
+    const double drain = std::max(profile.last_store_bytes / bandwidth,
+                                  (profile.previous_store_bytes + profile.last_store_bytes) / bandwidth -
+                                      compute_of(profile.last_tile_compute_cycles));
     edges = 2 * dram_latency_cycles + first + std::max(first_compute, second) + second_compute + drain;
   }
   timing.cycles = body + fixed + edges;
@@ -294,8 +297,8 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
 
 double sub_accelerator_area_um2(const SubAcceleratorSpec& sub, const Technology& t) {
   const double pes = static_cast<double>(sub.pes()) * t.mac_area_um2(sub.bits) * t.pe_area_factor;
-  const double kib = static_cast<double>(sub.ifmap.capacity_bytes + sub.filter.capacity_bytes +
-                                         sub.ofmap.capacity_bytes) / 1024.0;
+  const double kib =
+      static_cast<double>(sub.ifmap.capacity_bytes + sub.filter.capacity_bytes + sub.ofmap.capacity_bytes) / 1024.0;
   return pes + kib * t.sram_area_um2_per_kib + t.interconnect_area_um2_per_port;
 }
 

@@ -93,7 +93,7 @@ struct LayerProfile {
   std::int64_t last_tile_compute_cycles = 0;
 
   std::int64_t tiles = 0;
-  std::int64_t compute_cycles = 0;  // stall-free, exact: Σ tiles + fixed
+  std::int64_t compute_cycles = 0;     // stall-free, exact: Σ tiles + fixed
   std::int64_t port_stall_cycles = 0;  // Σ tiles of what buffer ports add
   std::int64_t ops = 0;
   std::int64_t macs = 0;

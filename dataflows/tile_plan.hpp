@@ -55,7 +55,7 @@ struct TileClass {
 
 struct PlanTotals {
   std::int64_t tiles = 0;
-  std::int64_t compute_cycles = 0;  // tiles plus the plan's fixed cycles
+  std::int64_t compute_cycles = 0;   // tiles plus the plan's fixed cycles
   std::int64_t reported_cycles = 0;  // compute_cycles as the reference tool reports them
   std::int64_t ops = 0;
   std::array<std::int64_t, kOperands> dram_read_bytes{};  // ofmap: partial sums read back

@@ -18,9 +18,11 @@ WorkloadGraph::WorkloadGraph(const Workload& w) : workload(&w) {
     const Network& net = w.networks[n];
     for (std::size_t l = 0; l < net.size(); ++l) {
       const int self = offset[n] + static_cast<int>(l);
-      for (std::size_t p : net.predecessors(l)) predecessors[static_cast<std::size_t>(self)].push_back(offset[n] + static_cast<int>(p));
+      for (std::size_t p : net.predecessors(l))
+        predecessors[static_cast<std::size_t>(self)].push_back(offset[n] + static_cast<int>(p));
       const auto producers = net.producers(l);
-      if (producers.size() == 1) sole_producer[static_cast<std::size_t>(self)] = offset[n] + static_cast<int>(producers[0]);
+      if (producers.size() == 1)
+        sole_producer[static_cast<std::size_t>(self)] = offset[n] + static_cast<int>(producers[0]);
     }
     orders.push_back(net.topological_order());
   }
@@ -56,8 +58,12 @@ class ProfileTable {
 // The running state of a schedule being laid out in start-time order.
 struct Timeline {
   explicit Timeline(const WorkloadGraph& graph, std::size_t subs)
-      : finish(graph.size(), kNever), placed_sub(graph.size(), -1), free(subs, 0.0), last_start(subs, 0.0),
-        last_end(subs, 0.0), last_layer(subs, -1) {}
+      : finish(graph.size(), kNever),
+        placed_sub(graph.size(), -1),
+        free(subs, 0.0),
+        last_start(subs, 0.0),
+        last_end(subs, 0.0),
+        last_layer(subs, -1) {}
 
   std::vector<double> finish;
   std::vector<int> placed_sub;
@@ -100,8 +106,8 @@ struct Timeline {
     result.input_on_chip = input_on_chip(graph, chip, id, sub);
     const LayerProfile& profile = profiles.at(id, sub);
     result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
-    result.timing = layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(),
-                                  result.input_on_chip);
+    result.timing =
+        layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(), result.input_on_chip);
     result.energy_pj = (result.input_on_chip ? profile.energy_input_on_chip : profile.energy).total_pj();
     result.end = start + result.timing.cycles;
     finish[static_cast<std::size_t>(id)] = result.end;
@@ -218,8 +224,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
         r.record.sub = static_cast<int>(s);
         r.record.start = now;
         r.record.input_on_chip = timeline.input_on_chip(graph, chip, id, s);
-        r.record.energy_pj =
-            (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
+        r.record.energy_pj = (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
         ++next[s];
       } else {
         next_ready = std::min(next_ready, ready);
@@ -267,7 +272,8 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
       const LayerTiming timing = latency_at(s, share[s]);
       cycles[s] = timing.cycles;
       const bool in_prologue = now < running[s].prologue_end;
-      consumed[s] = share[s] * (in_prologue ? 1.0 : std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9)));
+      consumed[s] =
+          share[s] * (in_prologue ? 1.0 : std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9)));
     }
     for (std::size_t s = 0; s < subs; ++s) {
       if (running[s].id < 0) continue;
@@ -386,7 +392,8 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
         const double finish = start + layer_latency(profile, bandwidth, chip.dram.latency_cycles, estimator.params(),
                                                     timeline.input_on_chip(graph, chip, id, s))
                                           .cycles;
-        if (finish < best_finish || (finish == best_finish && (start < best_start || (start == best_start && id < best_id)))) {
+        if (finish < best_finish ||
+            (finish == best_finish && (start < best_start || (start == best_start && id < best_id)))) {
           best_finish = finish;
           best_start = start;
           best_id = id;

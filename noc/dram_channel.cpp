@@ -37,11 +37,13 @@ DramChannel::DramChannel(const ChipSpec& chip, int dmas)
     return lane;
   };
   for (int d = 0; d < dmas; ++d) {
-    share_permille_.push_back(std::max<std::int64_t>(1, std::llround(chip.sub_accelerators[static_cast<std::size_t>(d)].bandwidth_share * 1000)));
+    share_permille_.push_back(std::max<std::int64_t>(
+        1, std::llround(chip.sub_accelerators[static_cast<std::size_t>(d)].bandwidth_share * 1000)));
   }
   if (policy_ == Arbitration::static_partition) {
     for (int d = 0; d < dmas; ++d) {
-      lanes_.push_back(lane_for(*chip.dram.bytes_per_cycle * chip.sub_accelerators[static_cast<std::size_t>(d)].bandwidth_share));
+      lanes_.push_back(
+          lane_for(*chip.dram.bytes_per_cycle * chip.sub_accelerators[static_cast<std::size_t>(d)].bandwidth_share));
       lanes_.back().dmas = {d};
       lane_of_[static_cast<std::size_t>(d)] = d;
     }

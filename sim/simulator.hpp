@@ -24,8 +24,8 @@ struct SimulationOptions {
   TimeMode mode = TimeMode::skip_ahead;
   // Stop when no module has made progress for this many cycles.
   Cycle watchdog_cycles = 10'000'000;
-  std::string vcd_path;  // empty: no VCD
-  bool progress = false; // a progress bar with ETA on stderr
+  std::string vcd_path;       // empty: no VCD
+  bool progress = false;      // a progress bar with ETA on stderr
   Cycle expected_cycles = 0;  // for the progress bar's ETA (e.g. the surrogate's makespan)
   // Functional mode: every MAC layer also runs on seeded random int8
   // operands, in its template's MAC order, with int32 accumulation.
@@ -36,8 +36,8 @@ struct SimulationOptions {
 
 struct SimulationResult {
   bool completed = false;
-  std::string failure;               // why not, with the blocked modules and what each waits for
-  std::vector<LayerStats> layers;    // in start order
+  std::string failure;             // why not, with the blocked modules and what each waits for
+  std::vector<LayerStats> layers;  // in start order
   std::vector<SubAcceleratorStats> subs;
   std::vector<PhaseRecord> phases;  // with record_phases, per sub-accelerator in time order
   Cycle makespan_cycles = 0;

@@ -33,8 +33,8 @@ TEST(Calibrate, ReducedRunFitsRecordsAndResumesDeterministically) {
   TempDir dir;
   const auto points = dir.path() / "points.jsonl";
   const auto out = dir.path() / "calibration.json";
-  const std::string command = "calibrate --samples 40 --jobs 2 --seed 7 --points " + points.string() + " --out " +
-                              out.string();
+  const std::string command =
+      "calibrate --samples 40 --jobs 2 --seed 7 --points " + points.string() + " --out " + out.string();
   const auto first = run_nasaic(command);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_NE(first.out.find("calibrated    latency"), std::string::npos) << first.out;
@@ -69,8 +69,8 @@ TEST(Calibrate, ReducedRunFitsRecordsAndResumesDeterministically) {
                 .exit_code,
             0);
   const auto updated = dir.path() / "updated.json";
-  const auto update = run_nasaic("calibrate --update " + out.string() + " --points " + more.string() + " --out " +
-                                 updated.string());
+  const auto update =
+      run_nasaic("calibrate --update " + out.string() + " --points " + more.string() + " --out " + updated.string());
   ASSERT_EQ(update.exit_code, 0) << update.err;
   const auto refit = nlohmann::json::parse(slurp(updated));
   EXPECT_EQ(refit["updated_from"], out.string());
@@ -87,13 +87,14 @@ TEST(Calibrate, ReducedRunFitsRecordsAndResumesDeterministically) {
   }
   const auto revalidate = run_nasaic("validate --calibration " + updated.string() + " --points " + merged.string());
   ASSERT_EQ(revalidate.exit_code, 0) << revalidate.err;
-  EXPECT_NE(revalidate.out.find(std::to_string(refit["errors_on_holdout"]["calibrated"]["latency"]["points"].get<int>())),
-            std::string::npos);
+  EXPECT_NE(
+      revalidate.out.find(std::to_string(refit["errors_on_holdout"]["calibrated"]["latency"]["points"].get<int>())),
+      std::string::npos);
 
   // validate reproduces the recorded held-out figures and draws the plots.
   const auto plots = dir.path() / "validate";
-  const auto validate =
-      run_nasaic("validate --calibration " + out.string() + " --points " + points.string() + " --out " + plots.string());
+  const auto validate = run_nasaic("validate --calibration " + out.string() + " --points " + points.string() +
+                                   " --out " + plots.string());
   ASSERT_EQ(validate.exit_code, 0) << validate.err;
   EXPECT_EQ(nlohmann::json::parse(slurp(plots / "summary.json")), calibration["errors_on_holdout"]);
   for (const char* file : {"latency_scatter.png", "latency_scatter.svg", "latency_error_histogram.png",
@@ -106,8 +107,8 @@ TEST(Calibrate, CommittedDefaultReproducesItsRecordedFigures) {
   const std::string calibration = source_path("configs/calibration/default-45nm.json");
   const std::string points = source_path("configs/calibration/default-45nm-points.jsonl");
   TempDir dir;
-  const auto result = run_nasaic("validate --calibration " + calibration + " --points " + points + " --out " +
-                                 dir.path().string());
+  const auto result =
+      run_nasaic("validate --calibration " + calibration + " --points " + points + " --out " + dir.path().string());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto recorded = nlohmann::json::parse(slurp(calibration));
   EXPECT_EQ(nlohmann::json::parse(slurp(dir.path() / "summary.json")), recorded["errors_on_holdout"]);

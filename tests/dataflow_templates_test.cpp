@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 #include "common/error.hpp"
@@ -114,25 +114,30 @@ TEST(Systolic, PublishedAlexnetConv1Golden) {
   EXPECT_NEAR(100 * plan.compute_utilization, 90.78, 0.005);
 }
 
-void expect_matches_scalesim(const std::string& dataflow,
-                             const std::array<testing::ScalesimReportRow, 21>& reference) {
+void expect_matches_scalesim(const std::string& dataflow, const std::array<testing::ScalesimReportRow, 21>& reference) {
   const Network net = parse_scalesim_topology(testing::kResnet18Topology, "Resnet18.csv", "Resnet18");
   ASSERT_EQ(net.size(), reference.size());
   for (std::size_t i = 0; i < net.size(); ++i) {
     SCOPED_TRACE(net.layer(i).name);
     const TilePlan plan = find_template(dataflow).plan(net.layer(i), array(dataflow, 32, 32));
     EXPECT_EQ(plan.totals.reported_cycles, reference[i].total_cycles);
-    const double overall = 100.0 * static_cast<double>(plan.totals.ops) /
-                           (static_cast<double>(plan.totals.reported_cycles) * 1024.0);
+    const double overall =
+        100.0 * static_cast<double>(plan.totals.ops) / (static_cast<double>(plan.totals.reported_cycles) * 1024.0);
     EXPECT_NEAR(overall, reference[i].overall_util_pct, 1e-6);
     EXPECT_NEAR(100 * plan.mapping_efficiency, reference[i].mapping_efficiency_pct, 1e-6);
     EXPECT_NEAR(100 * plan.compute_utilization, reference[i].compute_util_pct, 1e-6);
   }
 }
 
-TEST(Systolic, MatchesScalesimResnet18ReportOs) { expect_matches_scalesim("systolic-os", testing::kResnet18Scalesim32x32OS); }
-TEST(Systolic, MatchesScalesimResnet18ReportWs) { expect_matches_scalesim("systolic-ws", testing::kResnet18Scalesim32x32WS); }
-TEST(Systolic, MatchesScalesimResnet18ReportIs) { expect_matches_scalesim("systolic-is", testing::kResnet18Scalesim32x32IS); }
+TEST(Systolic, MatchesScalesimResnet18ReportOs) {
+  expect_matches_scalesim("systolic-os", testing::kResnet18Scalesim32x32OS);
+}
+TEST(Systolic, MatchesScalesimResnet18ReportWs) {
+  expect_matches_scalesim("systolic-ws", testing::kResnet18Scalesim32x32WS);
+}
+TEST(Systolic, MatchesScalesimResnet18ReportIs) {
+  expect_matches_scalesim("systolic-is", testing::kResnet18Scalesim32x32IS);
+}
 
 TEST(Nvdla, FcAtBatchOneIsWeightLoadBound) {
   Layer fc;
@@ -202,7 +207,10 @@ std::vector<Layer> sample_layers() {
     Layer layer;
     layer.name = "random" + std::to_string(i);
     const int kind = static_cast<int>(pick(0, 4));
-    layer.type = kind == 0 ? LayerType::dwconv : kind == 1 ? LayerType::fc : kind == 2 ? LayerType::pool : LayerType::conv;
+    layer.type = kind == 0   ? LayerType::dwconv
+                 : kind == 1 ? LayerType::fc
+                 : kind == 2 ? LayerType::pool
+                             : LayerType::conv;
     layer.N = pick(1, 2);
     layer.C = pick(1, 40);
     layer.H = layer.W = pick(3, 30);
@@ -357,7 +365,8 @@ TEST(TemplateProperties, AreaGrowsWithPesAndBuffersEnergyWithDramCost) {
     EXPECT_LT(sub_accelerator_area_um2(array(name, 8, 8, 32 * 1024), technology),
               sub_accelerator_area_um2(array(name, 8, 8, 64 * 1024), technology));
     const Layer layer = zoo_model("resnet18").layer(0);
-    const double before = profile_layer(layer, array(name, 8, 8), technology, 64, find_template(name), 0).energy.total_pj();
+    const double before =
+        profile_layer(layer, array(name, 8, 8), technology, 64, find_template(name), 0).energy.total_pj();
     Technology costly = technology;
     costly.dram_pj_per_byte *= 2;
     const double after = profile_layer(layer, array(name, 8, 8), costly, 64, find_template(name), 0).energy.total_pj();
@@ -391,8 +400,7 @@ TEST(TemplateRegistry, UnknownNameListsKnownTemplates) {
     find_template("tpu-v9");
     FAIL();
   } catch (const InputError& e) {
-    EXPECT_NE(e.message().find("eyeriss, nvdla, shidiannao, systolic-is, systolic-os, systolic-ws"),
-              std::string::npos);
+    EXPECT_NE(e.message().find("eyeriss, nvdla, shidiannao, systolic-is, systolic-os, systolic-ws"), std::string::npos);
   }
 }
 

@@ -1,8 +1,8 @@
+#include "noc/dram_channel.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>
-
-#include "noc/dram_channel.hpp"
 
 namespace nasaic {
 namespace {
