@@ -140,11 +140,14 @@ TEST(Validate, ComparesEveryLayerOfAGivenWorkloadAndItsMakespan) {
   EXPECT_GT(std::filesystem::file_size(out / "latency_scatter.png"), 100u);
   EXPECT_GT(std::filesystem::file_size(out / "schedule.yaml"), 10u);
 
-  // Either a points file or a workload, not both and not neither.
+  // Either a points file or a workload, not both and not neither; a workload's
+  // chip names its technology table.
   const std::string points = source_path("configs/calibration/default-45nm-points.jsonl");
   for (const std::string& arguments :
        {" --points " + points + " --hw " + source_path("configs/chips/hetero-2.yaml") + " --model resnet20",
-        std::string(" --model resnet20"), std::string()}) {
+        std::string(" --model resnet20"), std::string(),
+        " --hw " + source_path("configs/chips/hetero-2.yaml") + " --model resnet20 --technology " +
+            source_path("configs/technology/default-45nm.yaml")}) {
     const auto bad = run_nasaic("validate --calibration " + calibration + arguments);
     EXPECT_EQ(bad.exit_code, 2) << arguments;
     EXPECT_NE(bad.err.find("nasaic: error:"), std::string::npos) << bad.err;
