@@ -54,8 +54,8 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
     if (plan.loops[i].partial()) partial_mask |= 1u << i;
     if (plan.loops[i].trips() > 1) innermost = i;
   }
-  std::array<int, kOperands> visited_below{};
-  for (int o = 0; o < kOperands; ++o) visited_below[o] = plan.innermost_loop(o);
+  std::array<int, kOperands> innermost_of{};
+  for (int o = 0; o < kOperands; ++o) innermost_of[o] = plan.innermost_loop(o);
   const auto class_index = plan.class_index_by_mask();
   const auto cycles_of = [&](std::uint32_t mask) { return class_cycles[static_cast<std::size_t>(class_index[mask])]; };
   const auto rounded = [&](const TileClass& tile_class, int o) {
@@ -70,15 +70,15 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
   if (innermost >= 0) {
     if (plan.loops[innermost].partial() && plan.loops[innermost].trips() == 2) second_mask = 1u << innermost;
     const TileClass& second = plan.classes[class_index[second_mask]];
-    profile.head[1] = {visited_below[0] == innermost ? rounded(second, 0) : 0.0,
-                       visited_below[1] == innermost ? rounded(second, 1) : 0.0, cycles_of(second_mask)};
+    profile.head[1] = {innermost_of[0] == innermost ? rounded(second, 0) : 0.0,
+                       innermost_of[1] == innermost ? rounded(second, 1) : 0.0, cycles_of(second_mask)};
   }
   // Tail: the last tile's write-back, and when every tile is an output visit
   // of its own, the one before, still in flight while the last tile computes.
   const TileClass& last = plan.classes[class_index[partial_mask]];
   profile.last_store_bytes = rounded(last, 2);
   profile.last_tile_compute_cycles = cycles_of(partial_mask);
-  if (innermost >= 0 && visited_below[2] == innermost) {
+  if (innermost >= 0 && innermost_of[2] == innermost) {
     profile.previous_store_bytes = rounded(plan.classes[class_index[partial_mask & ~(1u << innermost)]], 2);
   }
 
@@ -103,13 +103,13 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
       // An operand's tile is visited anew when its innermost indexing loop or
       // one above it changed; a resident operand is loaded on first visits only.
       const auto loads = [&](int o) -> std::int64_t {
-        if (level > visited_below[o]) return 0;
+        if (level > innermost_of[o]) return 0;
         return plan.resident[o] ? tiles_at_level(plan, mask, level, plan.relevant[o]) : count;
       };
       double write_backs = 0;
       double ifmap = static_cast<double>(loads(0)) * rounded(tile_class, 0);
       double other = static_cast<double>(loads(1)) * rounded(tile_class, 1);
-      if (level <= visited_below[2]) {
+      if (level <= innermost_of[2]) {
         // A new output visit: the previous visit's output tile goes back to
         // DRAM (a resident one only after its last visit: as many as there
         // are output tiles), and partial sums come back on later visits.
