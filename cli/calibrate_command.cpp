@@ -181,13 +181,8 @@ Comparison compare(const std::vector<DesignPoint>& points, const Technology& tec
 // Every layer of a workload, simulated once and estimated under both
 // parameter sets with the same schedule. A layer's cycles run from when it
 // could start (its sub-accelerator free and its inputs ready) to its end.
-Comparison compare_workload(const ChipSpec& chip, const Workload& workload, const Schedule& schedule,
-                            const SimulationResult& simulated, const SurrogateParams& calibrated) {
-  const WorkloadGraph graph(workload);
-  Estimator plain_estimator(chip, SurrogateParams()), fitted_estimator(chip, calibrated);
-  const WorkloadEstimate plain = evaluate_schedule(graph, plain_estimator, schedule);
-  const WorkloadEstimate fitted = evaluate_schedule(graph, fitted_estimator, schedule);
-  if (!plain.feasible) throw InputError("", 0, "workload", plain.reason);
+Comparison compare_workload(const ChipSpec& chip, const WorkloadGraph& graph, const SimulationResult& simulated,
+                            const WorkloadEstimate& plain, const WorkloadEstimate& fitted) {
   std::vector<const ScheduledLayer*> plain_of(graph.size()), fitted_of(graph.size());
   for (const auto& layer : plain.layers) plain_of[static_cast<std::size_t>(graph.id(layer.ref))] = &layer;
   for (const auto& layer : fitted.layers) fitted_of[static_cast<std::size_t>(graph.id(layer.ref))] = &layer;
@@ -201,8 +196,8 @@ Comparison compare_workload(const ChipSpec& chip, const Workload& workload, cons
     const ScheduledLayer& est = *plain_of[static_cast<std::size_t>(id)];
     const ScheduledLayer& cal = *fitted_of[static_cast<std::size_t>(id)];
     const SubAcceleratorSpec& sub = chip.sub_accelerators[static_cast<std::size_t>(stats.sub)];
-    c.add({workload.networks[static_cast<std::size_t>(stats.ref.network)].name(), layer.name, sub.name, sub.dataflow,
-           std::string(layer_type_name(layer.type))},
+    c.add({graph.workload->networks[static_cast<std::size_t>(stats.ref.network)].name(), layer.name, sub.name,
+           sub.dataflow, std::string(layer_type_name(layer.type))},
           sub.dataflow, static_cast<double>(stats.cycles() - stats.dependency_stall_cycles), est.end - est.start,
           cal.end - cal.start, stats.energy.total_pj(), est.energy_pj, cal.energy_pj);
   }
@@ -452,29 +447,23 @@ int run_validate(const ValidateOptions& options) {
   auto [chip, workload] = load_workload_inputs(options.inputs);
   const SurrogateParams fitted = load_surrogate_params(options.calibration, chip.technology.hash);
   const WorkloadGraph graph(workload);
-  Schedule schedule;
   SimulationOptions sim;
   sim.progress = !options.quiet && ::isatty(STDERR_FILENO);
-  if (!options.schedule.empty()) {
-    schedule = load_schedule(options.schedule, workload, chip);
-  } else {
-    Estimator estimator(chip, fitted);
-    ScheduleChoice choice = default_schedule(graph, estimator);
-    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
-    schedule = std::move(choice.schedule);
-    sim.expected_cycles = static_cast<Cycle>(choice.estimate.makespan_cycles);
-  }
+  Estimator plain_estimator(chip, SurrogateParams()), fitted_estimator(chip, fitted);
+  const ScheduleChoice choice = choose_schedule(options.schedule, graph, fitted_estimator);
+  const Schedule& schedule = choice.schedule;
+  const WorkloadEstimate& calibrated = choice.estimate;
+  if (!calibrated.feasible) throw InputError(options.schedule, 0, "schedule", calibrated.reason);
+  sim.expected_cycles = static_cast<Cycle>(calibrated.makespan_cycles);
+  const WorkloadEstimate plain = evaluate_schedule(graph, plain_estimator, schedule);
   const SimulationResult simulated = simulate(chip, workload, schedule, sim);
   if (!simulated.completed) {
     std::cerr << "nasaic: simulation failed: " << simulated.failure << "\n";
     return 3;
   }
-  const Comparison comparison = compare_workload(chip, workload, schedule, simulated, fitted);
+  const Comparison comparison = compare_workload(chip, graph, simulated, plain, calibrated);
   nlohmann::ordered_json errors = error_json(comparison);
   // The whole workload: makespan and energy.
-  Estimator plain_estimator(chip, SurrogateParams()), fitted_estimator(chip, fitted);
-  const WorkloadEstimate plain = evaluate_schedule(graph, plain_estimator, schedule);
-  const WorkloadEstimate calibrated = evaluate_schedule(graph, fitted_estimator, schedule);
   const auto error = [](double estimate, double truth) { return 100.0 * (estimate - truth) / truth; };
   const double makespan = static_cast<double>(simulated.makespan_cycles);
   errors["workload"] = {{"makespan_cycles",

@@ -25,26 +25,61 @@ struct EstimateOptions {
 Table layer_table(const WorkloadGraph& graph, Estimator& estimator, const WorkloadEstimate& estimate) {
   const ChipSpec& chip = estimator.chip();
   Table table;
-  table.columns = {"network",        "layer",          "type",          "sub_accelerator",   "dataflow",
-                   "start_cycle",    "end_cycle",      "cycles",        "compute_cycles",    "memory_cycles",
-                   "ops",            "pe_util_pct",    "bandwidth_B_per_cycle", "input_on_chip", "dram_ifmap_B",
-                   "dram_filter_B",  "dram_psum_read_B", "dram_ofmap_write_B", "energy_pJ",  "energy_mac_pJ",
-                   "energy_rf_pJ",   "energy_sram_pJ", "energy_dram_pJ", "energy_interconnect_pJ"};
+  table.columns = {"network",
+                   "layer",
+                   "type",
+                   "sub_accelerator",
+                   "dataflow",
+                   "start_cycle",
+                   "end_cycle",
+                   "cycles",
+                   "compute_cycles",
+                   "memory_cycles",
+                   "ops",
+                   "pe_util_pct",
+                   "bandwidth_B_per_cycle",
+                   "input_on_chip",
+                   "dram_ifmap_B",
+                   "dram_filter_B",
+                   "dram_psum_read_B",
+                   "dram_ofmap_write_B",
+                   "energy_pJ",
+                   "energy_mac_pJ",
+                   "energy_rf_pJ",
+                   "energy_sram_pJ",
+                   "energy_dram_pJ",
+                   "energy_interconnect_pJ"};
   for (const auto& row : estimate.layers) {
     const std::size_t sub = static_cast<std::size_t>(row.sub);
     const Layer& layer = graph.layer(graph.id(row.ref));
     const LayerProfile& profile = estimator.profile(layer, sub);
     const double cycles = row.end - row.start;
     const EnergyBreakdown& energy = row.input_on_chip ? profile.energy_input_on_chip : profile.energy;
-    table.add_row({graph.workload->networks[static_cast<std::size_t>(row.ref.network)].name(), layer.name,
-                   std::string(layer_type_name(layer.type)), chip.sub_accelerators[sub].name,
-                   chip.sub_accelerators[sub].dataflow, row.start, row.end, cycles, row.timing.compute_cycles,
-                   row.timing.memory_cycles, profile.ops,
-                   cycles > 0 ? 100.0 * static_cast<double>(profile.ops) / (static_cast<double>(profile.pes) * cycles) : 0.0,
-                   std::isinf(row.bandwidth) ? -1.0 : row.bandwidth, std::int64_t{row.input_on_chip},
-                   row.input_on_chip ? std::int64_t{0} : profile.dram_read_bytes[0], profile.dram_read_bytes[1],
-                   profile.dram_read_bytes[2], profile.dram_write_bytes, row.energy_pj, energy.mac_pj,
-                   energy.register_file_pj, energy.sram_pj, energy.dram_pj, energy.interconnect_pj});
+    table.add_row(
+        {graph.workload->networks[static_cast<std::size_t>(row.ref.network)].name(),
+         layer.name,
+         std::string(layer_type_name(layer.type)),
+         chip.sub_accelerators[sub].name,
+         chip.sub_accelerators[sub].dataflow,
+         row.start,
+         row.end,
+         cycles,
+         row.timing.compute_cycles,
+         row.timing.memory_cycles,
+         profile.ops,
+         cycles > 0 ? 100.0 * static_cast<double>(profile.ops) / (static_cast<double>(profile.pes) * cycles) : 0.0,
+         std::isinf(row.bandwidth) ? -1.0 : row.bandwidth,
+         std::int64_t{row.input_on_chip},
+         row.input_on_chip ? std::int64_t{0} : profile.dram_read_bytes[0],
+         profile.dram_read_bytes[1],
+         profile.dram_read_bytes[2],
+         profile.dram_write_bytes,
+         row.energy_pj,
+         energy.mac_pj,
+         energy.register_file_pj,
+         energy.sram_pj,
+         energy.dram_pj,
+         energy.interconnect_pj});
   }
   return table;
 }
@@ -104,18 +139,8 @@ int run_estimate(const EstimateOptions& options) {
                                      : load_surrogate_params(options.calibration, chip.technology.hash);
   Estimator estimator(chip, params);
   const WorkloadGraph graph(workload);
-  Schedule schedule;
-  WorkloadEstimate estimate;
-  if (!options.schedule.empty()) {
-    schedule = load_schedule(options.schedule, workload, chip);
-    estimate = evaluate_schedule(graph, estimator, schedule);
-    if (!estimate.feasible) throw InputError(options.schedule, 0, "schedule", estimate.reason);
-  } else {
-    ScheduleChoice choice = default_schedule(graph, estimator);
-    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
-    schedule = std::move(choice.schedule);
-    estimate = std::move(choice.estimate);
-  }
+  auto [schedule, estimate] = choose_schedule(options.schedule, graph, estimator);
+  if (!estimate.feasible) throw InputError(options.schedule, 0, "schedule", estimate.reason);
 
   const Table table = layer_table(graph, estimator, estimate);
   const nlohmann::ordered_json summary = summary_json(chip, estimate);
@@ -126,7 +151,9 @@ int run_estimate(const EstimateOptions& options) {
     write_compute_reports(options.out, graph, estimator, estimate);
   }
   switch (parse_output_format(options.format)) {
-    case OutputFormat::csv: std::cout << table.to_csv(); break;
+    case OutputFormat::csv:
+      std::cout << table.to_csv();
+      break;
     case OutputFormat::json: {
       nlohmann::ordered_json json = summary;
       json["layers"] = nlohmann::ordered_json::parse(table.to_json());
@@ -156,7 +183,8 @@ int run_estimate(const EstimateOptions& options) {
 }  // namespace
 
 void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners) {
-  CLI::App* estimate = app.add_subcommand("estimate", "Estimate latency, energy and area with the analytical surrogate");
+  CLI::App* estimate =
+      app.add_subcommand("estimate", "Estimate latency, energy and area with the analytical surrogate");
   auto options = std::make_shared<EstimateOptions>();
   add_workload_options(estimate, options->inputs);
   estimate->add_option("--schedule", options->schedule, "schedule YAML; default: nasaic's scheduler");
@@ -169,7 +197,8 @@ void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
       "Examples:\n"
       "  nasaic estimate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet\n"
       "  nasaic estimate --scalesim-config scale.cfg --topology Resnet18.csv --out out/r18\n"
-      "  nasaic estimate --hw configs/chips/hetero-2.yaml --model mobilenet_v2 --schedule my_schedule.yaml --format json");
+      "  nasaic estimate --hw configs/chips/hetero-2.yaml --model mobilenet_v2 --schedule my_schedule.yaml --format "
+      "json");
   runners.emplace_back(estimate, [options] { return run_estimate(*options); });
 }
 

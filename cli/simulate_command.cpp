@@ -1,6 +1,7 @@
-#include <nlohmann/json.hpp>
-#include <iostream>
 #include <unistd.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/workload_inputs.hpp"
@@ -33,8 +34,11 @@ struct SimulateOptions {
 std::string timeline_json(const SimulationResult& result, const ChipSpec& chip, const Workload& workload) {
   nlohmann::ordered_json events = nlohmann::ordered_json::array();
   for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
-    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", s},
-                      {"args", {{"name", chip.sub_accelerators[s].name + " (" + chip.sub_accelerators[s].dataflow + ")"}}}});
+    events.push_back(
+        {{"name", "process_name"},
+         {"ph", "M"},
+         {"pid", s},
+         {"args", {{"name", chip.sub_accelerators[s].name + " (" + chip.sub_accelerators[s].dataflow + ")"}}}});
     events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", s}, {"tid", 0}, {"args", {{"name", "layers"}}}});
     events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", s}, {"tid", 1}, {"args", {{"name", "tiles"}}}});
   }
@@ -42,20 +46,37 @@ std::string timeline_json(const SimulationResult& result, const ChipSpec& chip, 
     const Network& net = workload.networks[static_cast<std::size_t>(l.ref.network)];
     const std::string name = net.name() + ":" + net.layer(static_cast<std::size_t>(l.ref.layer)).name;
     if (l.dependency_stall_cycles > 0) {
-      events.push_back({{"name", "wait " + name}, {"cat", "dependency"}, {"ph", "X"}, {"pid", l.sub}, {"tid", 0},
-                        {"ts", l.start}, {"dur", l.dependency_stall_cycles}});
+      events.push_back({{"name", "wait " + name},
+                        {"cat", "dependency"},
+                        {"ph", "X"},
+                        {"pid", l.sub},
+                        {"tid", 0},
+                        {"ts", l.start},
+                        {"dur", l.dependency_stall_cycles}});
     }
-    events.push_back({{"name", name}, {"cat", "layer"}, {"ph", "X"}, {"pid", l.sub}, {"tid", 0},
-                      {"ts", l.start + l.dependency_stall_cycles}, {"dur", l.cycles() - l.dependency_stall_cycles},
-                      {"args", {{"compute_cycles", l.compute_cycles}, {"stall_dram_cycles", l.dram_stall_cycles},
-                                {"stall_contention_cycles", l.contention_stall_cycles},
-                                {"stall_buffer_port_cycles", l.port_stall_cycles}, {"tiles", l.tiles}}}});
+    events.push_back({{"name", name},
+                      {"cat", "layer"},
+                      {"ph", "X"},
+                      {"pid", l.sub},
+                      {"tid", 0},
+                      {"ts", l.start + l.dependency_stall_cycles},
+                      {"dur", l.cycles() - l.dependency_stall_cycles},
+                      {"args",
+                       {{"compute_cycles", l.compute_cycles},
+                        {"stall_dram_cycles", l.dram_stall_cycles},
+                        {"stall_contention_cycles", l.contention_stall_cycles},
+                        {"stall_buffer_port_cycles", l.port_stall_cycles},
+                        {"tiles", l.tiles}}}});
   }
   for (const auto& phase : result.phases) {
     const bool compute = phase.kind == PhaseRecord::Kind::compute;
     events.push_back({{"name", compute ? "tile " + std::to_string(phase.tile) : std::string("wait DRAM")},
-                      {"cat", compute ? "compute" : "dram"}, {"ph", "X"}, {"pid", phase.sub}, {"tid", 1},
-                      {"ts", phase.start}, {"dur", phase.end - phase.start}});
+                      {"cat", compute ? "compute" : "dram"},
+                      {"ph", "X"},
+                      {"pid", phase.sub},
+                      {"tid", 1},
+                      {"ts", phase.start},
+                      {"dur", phase.end - phase.start}});
   }
   nlohmann::ordered_json trace;
   trace["traceEvents"] = events;
@@ -84,15 +105,9 @@ int run_simulate(const SimulateOptions& options) {
 
   const WorkloadGraph graph(workload);
   Estimator estimator(chip, SurrogateParams());
-  Schedule schedule;
-  if (!options.schedule.empty()) {
-    schedule = load_schedule(options.schedule, workload, chip);
-  } else {
-    ScheduleChoice choice = default_schedule(graph, estimator);
-    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
-    schedule = std::move(choice.schedule);
-    sim.expected_cycles = static_cast<Cycle>(choice.estimate.makespan_cycles);
-  }
+  const ScheduleChoice choice = choose_schedule(options.schedule, graph, estimator);
+  const Schedule& schedule = choice.schedule;
+  if (choice.estimate.feasible) sim.expected_cycles = static_cast<Cycle>(choice.estimate.makespan_cycles);
   const SimulationResult result = simulate(chip, workload, schedule, sim);
 
   if (!options.out.empty()) {
@@ -102,7 +117,9 @@ int run_simulate(const SimulateOptions& options) {
   if (!options.timeline.empty()) write_text_file(options.timeline, timeline_json(result, chip, workload));
   const Table table = simulation_layer_table(result, chip, workload);
   switch (format) {
-    case OutputFormat::csv: std::cout << table.to_csv(); break;
+    case OutputFormat::csv:
+      std::cout << table.to_csv();
+      break;
     case OutputFormat::json: {
       nlohmann::ordered_json json = nlohmann::ordered_json::parse(simulation_summary_json(result, chip));
       json["layers"] = nlohmann::ordered_json::parse(table.to_json());

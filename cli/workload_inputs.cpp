@@ -42,4 +42,16 @@ std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs)
   return {std::move(chip), std::move(workload)};
 }
 
+ScheduleChoice choose_schedule(const std::string& schedule_path, const WorkloadGraph& graph, Estimator& estimator) {
+  if (schedule_path.empty()) {
+    ScheduleChoice choice = default_schedule(graph, estimator);
+    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
+    return choice;
+  }
+  ScheduleChoice choice;
+  choice.schedule = load_schedule(schedule_path, *graph.workload, estimator.chip());
+  choice.estimate = evaluate_schedule(graph, estimator, choice.schedule);
+  return choice;
+}
+
 }  // namespace nasaic::cli

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dataflows/chip_spec.hpp"
+#include "dataflows/workload_cost.hpp"
 #include "models/network.hpp"
 
 namespace nasaic::cli {
@@ -21,5 +22,11 @@ struct WorkloadInputs {
 void add_workload_options(CLI::App* command, WorkloadInputs& inputs);
 // Throws InputError for a missing or contradictory choice.
 std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs);
+
+// The schedule in `schedule_path` with `estimator`'s estimate of it (which may
+// be infeasible: the simulator reports a deadlock its own way), or, when the
+// path is empty, the default scheduler's choice. Throws InputError when no
+// schedule fits the workload.
+ScheduleChoice choose_schedule(const std::string& schedule_path, const WorkloadGraph& graph, Estimator& estimator);
 
 }  // namespace nasaic::cli
