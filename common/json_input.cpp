@@ -334,7 +334,7 @@ std::int64_t JsonValue::as_int(std::int64_t low, std::int64_t high) const {
   const std::string range = "[" + std::to_string(low) + ", " + std::to_string(high) + "]";
   if (node_->is_number_unsigned()) {
     const auto value = node_->get<std::uint64_t>();
-    if (high < 0 || value > static_cast<std::uint64_t>(high)) {
+    if (high < 0 || value > static_cast<std::uint64_t>(high) || static_cast<std::int64_t>(value) < low) {
       fail("must be in " + range + ", got " + std::to_string(value));
     }
     return static_cast<std::int64_t>(value);

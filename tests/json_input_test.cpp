@@ -65,6 +65,8 @@ TEST(JsonInput, IntegersMustBeWholeAndInRange) {
   EXPECT_EQ(root.at("f").as_int(7, 7), 7);
   EXPECT_NE(error_of([&] { root.at("b").as_int(0, 10); }).message().find("whole number, got 2.5"), std::string::npos);
   EXPECT_NE(error_of([&] { root.at("c").as_int(0, 10); }).message().find("[0, 10], got -1"), std::string::npos);
+  // nlohmann reads 7 as unsigned: the lower bound holds for it too.
+  EXPECT_NE(error_of([&] { root.at("f").as_int(8, 10); }).message().find("[8, 10], got 7"), std::string::npos);
   EXPECT_NE(error_of([&] { root.at("d").as_int(0, 10); }).message().find("[0, 10]"), std::string::npos);
   EXPECT_NE(error_of([&] { root.at("e").as_int(0, INT64_MAX); }).message().find("got 1e+30"), std::string::npos);
 }
