@@ -213,8 +213,11 @@ void write_plots(const std::string& dir, const Comparison& c) {
 }
 
 int run_calibrate(const CalibrateOptions& options) {
-  if (options.samples < 1 && options.update.empty()) throw InputError("", 0, "--samples", "must be at least 1");
-  if (options.jobs < 1) throw InputError("", 0, "--jobs", "must be at least 1");
+  // A million points is days of simulation; beyond it a typo would only fill memory.
+  if ((options.samples < 1 || options.samples > 1'000'000) && options.update.empty()) {
+    throw InputError("", 0, "--samples", "must be in [1, 1000000]");
+  }
+  if (options.jobs < 1 || options.jobs > 1024) throw InputError("", 0, "--jobs", "must be in [1, 1024]");
   if (!(options.holdout > 0 && options.holdout < 1)) throw InputError("", 0, "--holdout", "must be in (0, 1)");
   if (!(options.timeout > 0)) throw InputError("", 0, "--timeout", "must be positive");
   const TechnologyInput technology_input = technology_of(options.technology);

@@ -403,6 +403,8 @@ TEST(CalibrateBadInput, FailedSimulationsAreKeptAndTheRunExitsTwo) {
   EXPECT_EQ(usable, 6u);
 
   expect_input_error(run_nasaic("calibrate --samples 5 --holdout 1.5 --points " + points.string()), {"--holdout"});
+  expect_input_error(run_nasaic("calibrate --samples 2000000 --points " + points.string()), {"--samples"});
+  expect_input_error(run_nasaic("calibrate --samples 5 --timeout 0 --points " + points.string()), {"--timeout"});
   const auto garbage = dir.write("garbage.jsonl", "{\"index\": 0}\nnot json\n");
   expect_input_error(
       run_nasaic("validate --calibration " + source_path(kDefaultCalibration) + " --points " + garbage),
