@@ -386,21 +386,35 @@ TEST(CalibrateBadInput, ForeignOrStaleCalibrationsAndPointsAreRefused) {
 TEST(CalibrateBadInput, FailedSimulationsAreKeptAndTheRunExitsTwo) {
   TempDir dir;
   const auto points = dir.path() / "points.jsonl";
-  // Every simulation outlives a 1 ms timeout.
+  // Simulations outlive a 1 ms timeout, except one that ends before the job
+  // runner looks (it polls every 5 ms, later on a loaded machine).
   const auto result = run_nasaic("calibrate --samples 6 --jobs 2 --timeout 0.001 --points " + points.string() +
                                  " --out " + (dir.path() / "c.json").string());
-  expect_input_error(result, {"no feasible simulated point"});
   EXPECT_EQ(lines(points), 6u);
-  EXPECT_NE(slurp(points).find("timed out"), std::string::npos);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "c.json"));
+  std::size_t failed = 0;
+  for (const auto& row : rows_of(slurp(points))) {
+    const auto point = nlohmann::json::parse(row);
+    if (!point.contains("failure")) continue;
+    ++failed;
+    EXPECT_NE(point["failure"].get<std::string>().find("timed out"), std::string::npos) << row;
+  }
+  EXPECT_GE(failed, 1u);
+  if (failed >= 5) {  // at most one usable point: nothing to split
+    expect_input_error(result, {"no feasible simulated point"});
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "c.json"));
+  }
   // A rerun retries them; their new rows replace the failed ones.
   const auto retry = run_nasaic("calibrate --samples 6 --jobs 2 --points " + points.string() + " --out " +
                                 (dir.path() / "c.json").string());
   ASSERT_EQ(retry.exit_code, 0) << retry.err;
-  EXPECT_EQ(lines(points), 12u);
+  EXPECT_EQ(lines(points), 6u + failed);
   std::size_t usable = 0;
   for (const auto& point : load_points(points.string())) usable += point.simulated();
   EXPECT_EQ(usable, 6u);
+  // One point cannot be split into training and held-out points, whatever its simulation did.
+  expect_input_error(run_nasaic("calibrate --samples 1 --points " + (dir.path() / "one.jsonl").string() +
+                                " --out " + (dir.path() / "one.json").string()),
+                     {"no feasible simulated point"});
 
   expect_input_error(run_nasaic("calibrate --samples 5 --holdout 1.5 --points " + points.string()), {"--holdout"});
   expect_input_error(run_nasaic("calibrate --samples 2000000 --points " + points.string()), {"--samples"});
