@@ -245,17 +245,8 @@ int run_calibrate(const CalibrateOptions& options) {
     }
     points = load_points(base.points_file);
     split = split_by_record(points, base, base.points_file);
-    std::vector<DesignPoint> added = load_points(options.points);
-    for (const auto& point : added) {
-      for (const auto& own : points) {
-        if (own.design == point.design && own.index == point.index) {
-          throw InputError(options.points, point.line, "index",
-                           "point " + std::to_string(point.index) + " of design " + point.design +
-                               " is already among the calibration's points (" + base.points_file + ":" +
-                               std::to_string(own.line) + "); add points it does not have");
-        }
-      }
-    }
+    const std::vector<DesignPoint> added = load_points(options.points);
+    refuse_known_points(points, base.points_file, added, options.points);
     split = merge_splits(split, split_points(added, options.holdout, options.seed));
     points.insert(points.end(), added.begin(), added.end());
     points_file = std::filesystem::path(options.out).replace_extension("").string() + "-points.jsonl";

@@ -627,6 +627,20 @@ CalibrationSplit split_points(const std::vector<DesignPoint>& points, double hol
   return merge_splits(split, {});
 }
 
+void refuse_known_points(const std::vector<DesignPoint>& own, const std::string& own_path,
+                         const std::vector<DesignPoint>& added, const std::string& added_path) {
+  std::map<std::pair<std::string, int>, int> lines;
+  for (const auto& point : own) lines.emplace(std::pair{point.design, point.index}, point.line);
+  for (const auto& point : added) {
+    const auto found = lines.find({point.design, point.index});
+    if (found == lines.end()) continue;
+    throw InputError(added_path, point.line, "index",
+                     "point " + std::to_string(point.index) + " of design " + point.design +
+                         " is already among the calibration's points (" + own_path + ":" +
+                         std::to_string(found->second) + "); add points it does not have");
+  }
+}
+
 CalibrationSplit merge_splits(const CalibrationSplit& a, const CalibrationSplit& b) {
   CalibrationSplit merged = a;
   merged.training.insert(merged.training.end(), b.training.begin(), b.training.end());

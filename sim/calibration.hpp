@@ -111,6 +111,10 @@ struct CalibrationSplit {
 };
 // A seeded random split of the simulated points.
 CalibrationSplit split_points(const std::vector<DesignPoint>& points, double holdout_fraction, std::uint64_t seed);
+// For a refit: throws naming the first point of `added` that `own` already
+// holds (same design and index), which would count twice.
+void refuse_known_points(const std::vector<DesignPoint>& own, const std::string& own_path,
+                         const std::vector<DesignPoint>& added, const std::string& added_path);
 // Both splits' points, ordered by design and index: the order validate reads
 // them in, so that both add up their errors alike.
 CalibrationSplit merge_splits(const CalibrationSplit& a, const CalibrationSplit& b);
