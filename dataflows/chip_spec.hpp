@@ -61,12 +61,46 @@ struct ChipSpec {
   std::ptrdiff_t find(const std::string& name) const;
 };
 
+// The limits every chip must meet, whatever it was read from (chip YAML, a
+// SCALE-Sim .cfg, a points file) or built by (a search). They keep every
+// derived count (cycles, bytes, energy) far from overflow, and they are
+// generous: the largest shipped or published design is orders of magnitude
+// inside each.
+struct ChipLimits {
+  static constexpr double min_clock_hz = 1e3;
+  static constexpr double max_clock_hz = 1e12;
+  static constexpr double max_dram_bytes_per_cycle = 1 << 20;
+  static constexpr double max_dram_latency_cycles = 1e9;
+  static constexpr std::int64_t max_burst_bytes = 1 << 20;
+  static constexpr double max_link_bytes_per_cycle = 1 << 20;
+  static constexpr std::int64_t max_sub_accelerators = 64;
+  static constexpr std::int64_t max_array_side = 1 << 16;
+  static constexpr std::int64_t max_pes = 1 << 22;
+  static constexpr std::int64_t max_buffer_bytes = std::int64_t{1} << 36;  // 64 GiB
+  static constexpr std::int64_t max_banks = 1024;
+  static constexpr std::int64_t max_ports = 64;
+};
+
+// One thing wrong with a chip: the key path as the chip YAML spells it
+// ("sub_accelerators[1].pe_array.rows") and what is wrong.
+struct SpecProblem {
+  std::string key;
+  std::string message;
+};
+
+// Every problem found, in the order of the YAML keys; empty when the chip is
+// valid. The technology table is checked where it is parsed.
+std::vector<SpecProblem> validate(const ChipSpec& chip);
+
 // Parses and validates a chip YAML file. The technology path is relative to
 // the chip file. Throws InputError naming file, line and key.
 ChipSpec load_chip_spec(const std::string& path);
 
 // The normalised chip as YAML, with every default made explicit and values in
-// canonical units.
+// canonical units. It loads back as the same chip (derived figures are
+// comments).
 std::string chip_spec_to_yaml(const ChipSpec& chip);
+// The same chip as JSON, names kept as strings and numbers as numbers.
+std::string chip_spec_to_json(const ChipSpec& chip);
 
 }  // namespace nasaic
