@@ -17,7 +17,7 @@ void add_hw_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& ru
   show->add_option("file", *file, "chip description (YAML)");
   show->add_option("--scalesim-config", *scalesim, "read a SCALE-Sim .cfg instead");
   show->add_option("--format", *format, "yaml or json")->capture_default_str();
-  show->footer(
+  show->footer(std::string(kExitStatusHelp) + 
       "Examples:\n  nasaic hw show configs/chips/hetero-2.yaml\n"
       "  nasaic hw show --scalesim-config scale.cfg --format json");
   runners.emplace_back(show, [file, scalesim, format] {

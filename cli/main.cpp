@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   CLI::App app{"nasaic: co-design neural networks and heterogeneous DNN accelerators"};
   app.set_version_flag("--version", std::string("nasaic ") + nasaic::kVersion);
   app.require_subcommand(1);
-  app.footer(
+  app.footer(std::string(nasaic::cli::kExitStatusHelp) + 
       "Examples:\n"
       "  nasaic models list\n"
       "  nasaic models show resnet50 --format csv\n"

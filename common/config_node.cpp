@@ -1,5 +1,6 @@
 #include "common/config_node.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -191,6 +192,28 @@ double ConfigNode::as_double(double min, double max) const {
     fail("value " + text + " is out of range [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return value;
+}
+
+void emit_yaml_string(YAML::Emitter& out, const std::string& text) {
+  std::string lower;
+  for (unsigned char ch : text) lower += static_cast<char>(std::tolower(ch));
+  static const char* const words[] = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
+                                      ".inf", "-.inf", "+.inf", ".nan"};
+  bool ambiguous = text.empty();
+  for (const char* word : words) ambiguous = ambiguous || lower == word;
+  // Anything that starts like a number (or a YAML 1.1 date or sexagesimal).
+  const std::size_t first = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  if (first < text.size() && (std::isdigit(static_cast<unsigned char>(text[first])) || text[first] == '.')) {
+    ambiguous = true;
+  }
+  if (ambiguous) out << YAML::DoubleQuoted;
+  out << text;
+}
+
+void emit_yaml_strings(YAML::Emitter& out, const std::vector<std::string>& texts) {
+  out << YAML::Flow << YAML::BeginSeq;
+  for (const auto& text : texts) emit_yaml_string(out, text);
+  out << YAML::EndSeq;
 }
 
 Quantity ConfigNode::as_quantity(const std::vector<UnitKind>& accepted) const {

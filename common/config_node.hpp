@@ -64,4 +64,10 @@ class ConfigNode {
   std::string path_;
 };
 
+// Writes a string so that every YAML reader reads it back as that string:
+// names such as "007", "0x10", "1e3", "yes" or "null" are quoted, since
+// YAML 1.1 readers (PyYAML) would read them as numbers, booleans or null.
+void emit_yaml_string(YAML::Emitter& out, const std::string& text);
+void emit_yaml_strings(YAML::Emitter& out, const std::vector<std::string>& texts);  // a flow list
+
 }  // namespace nasaic

@@ -242,9 +242,11 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
   YAML::Emitter out;
   out.SetDoublePrecision(10);
   out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << chip.name;
+  out << YAML::Key << "name" << YAML::Value;
+  emit_yaml_string(out, chip.name);
   out << YAML::Key << "clock" << YAML::Value << quantity(chip.clock_hz / 1e6, "MHz");
-  out << YAML::Key << "technology" << YAML::Value << chip.technology_file;
+  out << YAML::Key << "technology" << YAML::Value;
+  emit_yaml_string(out, chip.technology_file);
   out << YAML::Comment("table hash " + chip.technology.hash);
   out << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
   if (chip.dram.bytes_per_cycle) {
@@ -263,7 +265,8 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
   out << YAML::Key << "sub_accelerators" << YAML::Value << YAML::BeginSeq;
   for (const auto& sub : chip.sub_accelerators) {
     out << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << sub.name;
+    out << YAML::Key << "name" << YAML::Value;
+    emit_yaml_string(out, sub.name);
     out << YAML::Key << "dataflow" << YAML::Value << sub.dataflow;
     out << YAML::Key << "pe_array" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "rows"
         << YAML::Value << sub.rows << YAML::Key << "cols" << YAML::Value << sub.cols << YAML::EndMap;

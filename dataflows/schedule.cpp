@@ -77,11 +77,12 @@ std::string schedule_to_yaml(const Schedule& schedule, const Workload& workload,
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "schedule" << YAML::Value << YAML::BeginSeq;
   for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
-    out << YAML::BeginMap << YAML::Key << "sub_accelerator" << YAML::Value << chip.sub_accelerators[s].name
-        << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+    out << YAML::BeginMap << YAML::Key << "sub_accelerator" << YAML::Value;
+    emit_yaml_string(out, chip.sub_accelerators[s].name);
+    out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
     for (const LayerRef& ref : schedule.per_sub[s]) {
       const Network& net = workload.networks[static_cast<std::size_t>(ref.network)];
-      out << net.name() + ":" + net.layer(static_cast<std::size_t>(ref.layer)).name;
+      emit_yaml_string(out, net.name() + ":" + net.layer(static_cast<std::size_t>(ref.layer)).name);
     }
     out << YAML::EndSeq << YAML::EndMap;
   }

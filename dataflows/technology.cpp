@@ -91,7 +91,8 @@ std::string technology_to_yaml(const Technology& t) {
     return std::string(buffer);
   };
   out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << t.name;
+  out << YAML::Key << "name" << YAML::Value;
+  emit_yaml_string(out, t.name);
   out << YAML::Key << "node" << YAML::Value << with_unit(t.node_nm, "nm");
   out << YAML::Key << "mac" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "energy_int8" << YAML::Value << with_unit(t.mac_energy_int8_pj, "pJ");
