@@ -140,6 +140,12 @@ Quantity parse_quantity(std::string_view text, const std::vector<UnitKind>& acce
   throw InputError(excerpt(std::string(input)) + " is " + unit_kind_name(found->second.kind) + "; " + expected);
 }
 
+std::string shortest_number(double value) {
+  char buffer[64];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc() ? std::string(buffer, end) : std::string("nan");
+}
+
 std::string format_bytes(double bytes) {
   static const std::pair<double, const char*> prefixes[] = {
       {1024.0 * 1024 * 1024, "GiB"}, {1024.0 * 1024, "MiB"}, {1024.0, "KiB"}};

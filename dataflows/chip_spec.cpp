@@ -235,16 +235,18 @@ ChipSpec load_chip_spec(const std::string& path) {
 
 std::string chip_spec_to_yaml(const ChipSpec& chip) {
   const auto quantity = [](double value, const char* unit) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.10g %s", value, unit);
-    return std::string(buffer);
+    return shortest_number(value) + " " + unit;
   };
+  // The largest unit in which the clock still reads back exactly.
+  std::string clock = quantity(chip.clock_hz, "Hz");
+  for (const auto& [scale, unit] : {std::pair{1e3, "kHz"}, std::pair{1e6, "MHz"}, std::pair{1e9, "GHz"}}) {
+    if (chip.clock_hz / scale * scale == chip.clock_hz && chip.clock_hz >= scale) clock = quantity(chip.clock_hz / scale, unit);
+  }
   YAML::Emitter out;
-  out.SetDoublePrecision(10);
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value;
   emit_yaml_string(out, chip.name);
-  out << YAML::Key << "clock" << YAML::Value << quantity(chip.clock_hz / 1e6, "MHz");
+  out << YAML::Key << "clock" << YAML::Value << clock;
   out << YAML::Key << "technology" << YAML::Value;
   emit_yaml_string(out, chip.technology_file);
   out << YAML::Comment("table hash " + chip.technology.hash);
@@ -272,7 +274,7 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
         << YAML::Value << sub.rows << YAML::Key << "cols" << YAML::Value << sub.cols << YAML::EndMap;
     out << YAML::Comment(std::to_string(sub.pes()) + " PEs");
     out << YAML::Key << "bits" << YAML::Value << sub.bits;
-    out << YAML::Key << "bandwidth_share" << YAML::Value << sub.bandwidth_share;
+    out << YAML::Key << "bandwidth_share" << YAML::Value << shortest_number(sub.bandwidth_share);
     out << YAML::Key << "buffers" << YAML::Value << YAML::BeginMap;
     const std::pair<const char*, const BufferSpec*> buffers[] = {
         {"ifmap", &sub.ifmap}, {"filter", &sub.filter}, {"ofmap", &sub.ofmap}};

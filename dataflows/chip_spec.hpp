@@ -21,6 +21,7 @@ struct BufferSpec {
   std::int64_t banks = 1;
   std::int64_t read_ports = 1;   // per bank, per cycle
   std::int64_t write_ports = 1;  // per bank, per cycle
+  friend bool operator==(const BufferSpec&, const BufferSpec&) = default;
 };
 
 struct SubAcceleratorSpec {
@@ -33,6 +34,7 @@ struct SubAcceleratorSpec {
   double bandwidth_share = 0;  // fraction of DRAM bandwidth, in (0, 1]
 
   std::int64_t pes() const { return rows * cols; }
+  friend bool operator==(const SubAcceleratorSpec&, const SubAcceleratorSpec&) = default;
 };
 
 struct DramSpec {
@@ -41,11 +43,13 @@ struct DramSpec {
   std::optional<double> bytes_per_cycle;
   double latency_cycles = 0;
   std::int64_t burst_bytes = 64;
+  friend bool operator==(const DramSpec&, const DramSpec&) = default;
 };
 
 struct InterconnectSpec {
   Arbitration arbitration = Arbitration::round_robin;
   double link_bytes_per_cycle = 0;  // per sub-accelerator port
+  friend bool operator==(const InterconnectSpec&, const InterconnectSpec&) = default;
 };
 
 struct ChipSpec {
@@ -59,6 +63,7 @@ struct ChipSpec {
 
   // Index by name, or -1.
   std::ptrdiff_t find(const std::string& name) const;
+  friend bool operator==(const ChipSpec&, const ChipSpec&) = default;
 };
 
 // The limits every chip must meet, whatever it was read from (chip YAML, a

@@ -190,6 +190,11 @@ std::string export_scalesim_topology(const Network& network) {
                               : "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
                                 "Filter, Strides,\n";
   for (const auto& layer : network.layers()) {
+    if (layer.name.find_first_of(",\r\n") != std::string::npos || layer.name != trim(layer.name)) {
+      throw InputError("", 0, layer.name,
+                       "a SCALE-Sim topology cannot hold this layer name (a comma, a line break or surrounding "
+                       "blanks); rename the layer");
+    }
     if (gemm_only) {
       out += layer.name + ", " + std::to_string(layer.gemm_M()) + ", " + std::to_string(layer.gemm_N()) + ", " +
              std::to_string(layer.gemm_K()) + ",\n";
