@@ -169,7 +169,9 @@ void add_simulate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
   command->add_flag("--functional", options->functional,
                     "also run every MAC layer on seeded random int8 operands in its template's MAC order "
                     "(int32 accumulation); reports MACs performed and an output hash per layer");
-  command->add_option("--seed", options->seed, "seed of the functional operands")->capture_default_str();
+  command->add_option("--seed", options->seed, "seed of the functional operands")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   command->footer(std::string(kExitStatusHelp) +
       "Examples:\n"
       "  nasaic simulate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet --out out/sim\n"

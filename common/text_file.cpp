@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "common/error.hpp"
 
@@ -65,10 +64,18 @@ std::string read_text_file(const std::string& path, std::size_t max_bytes) {
                      "file is " + std::to_string(size) + " bytes, larger than the " + std::to_string(max_bytes) +
                          "-byte limit for an input file");
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = std::move(buffer).str();
-  if (text.size() > max_bytes) throw InputError(path, 0, "", "file is larger than the input-file limit");
+  // Read in chunks up to the cap: a device such as /dev/zero has no size
+  // and never ends.
+  std::string text;
+  char chunk[1 << 16];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+      throw InputError(path, 0, "",
+                       "file is larger than the " + std::to_string(max_bytes) + "-byte limit for an input file");
+    }
+  }
+  if (in.bad()) throw InputError(path, 0, "", std::string("read failed: ") + std::strerror(errno));
   if (const auto nul = text.find('\0'); nul != std::string::npos) {
     throw InputError(path, line_of_offset(text, nul), "", "binary content (NUL byte), expected text");
   }

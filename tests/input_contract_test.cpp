@@ -155,6 +155,16 @@ TEST(InputContract, FailedWritesAreDetected) {
   EXPECT_EQ(testing::slurp(err), "nasaic: error: standard output: write failed\n");
 }
 
+TEST(InputContract, EndlessDevicesAndWrappingOptionsAreRefused) {
+  // /dev/zero has no size and no end: read up to the input cap, then refused.
+  expect_refused("hw show /dev/zero", {"/dev/zero", "larger than the"});
+  expect_refused("models show /dev/zero.yaml", {"/dev/zero.yaml", "cannot open"});
+  // A negative seed would wrap to 2^64 - 1.
+  expect_refused("simulate --model resnet20 --hw " + testing::source_path("configs/chips/hetero-2.yaml") +
+                     " --functional --seed -1",
+                 {"--seed"});
+}
+
 // --- The hang and silent overflow -------------------------------------------
 
 TEST(InputContract, LayersWhoseCountsOverflowAreRefusedWithTheirKey) {
