@@ -111,7 +111,7 @@ int run_simulate(const SimulateOptions& options) {
   Estimator estimator(chip, SurrogateParams());
   const ScheduleChoice choice = choose_schedule(options.schedule, graph, estimator);
   const Schedule& schedule = choice.schedule;
-  if (choice.estimate.feasible) sim.expected_cycles = static_cast<Cycle>(choice.estimate.makespan_cycles);
+  if (choice.estimate.feasible) sim.expected_cycles = choice.estimate.makespan_cycles;
   const SimulationResult result = simulate(chip, workload, schedule, sim);
 
   if (!options.out.empty()) {

@@ -104,7 +104,7 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
     if (!(bandwidth > 0)) {
       problems.push_back({"dram.bandwidth", "must be positive"});
     } else {
-      check_range(problems, "dram.bandwidth", bandwidth, 1e-6, L::max_dram_bytes_per_cycle, "B/cycle");
+      check_range(problems, "dram.bandwidth", bandwidth, L::min_bytes_per_cycle, L::max_dram_bytes_per_cycle, "B/cycle");
     }
   }
   check_range(problems, "dram.latency", chip.dram.latency_cycles, 0, L::max_dram_latency_cycles, "cycles");
@@ -113,7 +113,7 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
   if (!(chip.interconnect.link_bytes_per_cycle > 0)) {
     problems.push_back({"interconnect.link_width", "must be positive"});
   } else {
-    check_range(problems, "interconnect.link_width", chip.interconnect.link_bytes_per_cycle, 1e-6,
+    check_range(problems, "interconnect.link_width", chip.interconnect.link_bytes_per_cycle, L::min_bytes_per_cycle,
                 L::max_link_bytes_per_cycle, "B/cycle");
   }
   if (chip.sub_accelerators.empty()) problems.push_back({"sub_accelerators", "a chip needs at least one sub-accelerator"});

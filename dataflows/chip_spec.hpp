@@ -74,6 +74,9 @@ struct ChipSpec {
 struct ChipLimits {
   static constexpr double min_clock_hz = 1e3;
   static constexpr double max_clock_hz = 1e12;
+  // A floor on bandwidth bounds the cycles of moving a layer's largest
+  // traffic (2^50 MACs' operands) well inside 64-bit cycle counts.
+  static constexpr double min_bytes_per_cycle = 0.01;
   static constexpr double max_dram_bytes_per_cycle = 1 << 20;
   static constexpr double max_dram_latency_cycles = 1e9;
   static constexpr std::int64_t max_burst_bytes = 1 << 20;
