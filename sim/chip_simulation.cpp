@@ -121,7 +121,7 @@ struct Simulation {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (elapsed - last_report < 0.25) return;
     last_report = elapsed;
-    const double expected = static_cast<double>(std::max<Cycle>(options.expected_cycles, 1));
+    const double expected = std::max(options.expected_cycles, 1.0);
     const double fraction = std::min(1.0, static_cast<double>(now) / expected);
     const int width = 30;
     const int filled = static_cast<int>(fraction * width);
@@ -198,6 +198,12 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
+  if (!(options.expected_cycles <= kMaxSimulatedCycles)) {
+    char text[160];
+    std::snprintf(text, sizeof text, "the surrogate estimates %.3g cycles, more than the %.0e a simulation can count",
+                  options.expected_cycles, kMaxSimulatedCycles);
+    throw InputError("", 0, "workload", text);
+  }
   const WorkloadGraph graph(workload);
   // Reject what cannot fit before anything runs.
   for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
