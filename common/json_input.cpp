@@ -110,10 +110,9 @@ class Builder {
   bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& error) {
     // The lexer has consumed the offending character itself.
     const std::size_t end = std::min(position > 0 ? position - 1 : 0, text_.size());
-    const auto newlines = std::count(text_.begin(), text_.begin() + static_cast<std::ptrdiff_t>(end), '\n');
     const std::size_t line_start = text_.rfind('\n', end > 0 ? end - 1 : 0);
     const std::size_t column = line_start == std::string::npos || end == 0 ? end + 1 : end - line_start;
-    const int line = source_.first_line > 0 ? source_.first_line + static_cast<int>(newlines) : 0;
+    const int line = source_.first_line > 0 ? source_.first_line - 1 + line_of_offset(text_, end) : 0;
     if (error.id == 406) {
       throw InputError(source_.file, line, pending_path(),
                        "number " + last_token + " is beyond the range of a double");
