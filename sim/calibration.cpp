@@ -45,17 +45,8 @@ nlohmann::ordered_json layer_to_json(const Layer& l) {
           {"bits", l.bits}};
 }
 
-// Bounds of what a points file may ask for. Drawn points stay far inside
-// them (the largest zoo layers have about 2e9 MACs); they keep a hand-edited or
-// corrupted row from overflowing cycle counts (1e12 elements at 0.01 B/cycle
-// and 1 % DRAM efficiency is still 4e16 cycles) or simulating forever.
-constexpr std::int64_t kMaxLayerDimension = std::int64_t{1} << 24;
-constexpr double kMaxLayerWork = 1e12;  // MACs or tensor elements
-constexpr std::int64_t kMaxArraySide = std::int64_t{1} << 16;  // as a chip file allows
-constexpr std::int64_t kMaxBufferBytes = std::int64_t{1} << 40;
-constexpr double kMinDramBytesPerCycle = 0.01;
-constexpr double kMaxDramBytesPerCycle = 1e6;
-constexpr std::size_t kMaxPointSubs = 16;
+// A points file's chips and layers meet the limits of chip files and
+// network files (ChipLimits, Layer::validate); indices stay far inside int.
 constexpr std::int64_t kMaxPointIndex = 1'000'000'000;
 
 Layer layer_from_json(const JsonValue& j) {
@@ -87,20 +78,13 @@ Layer layer_from_json(const JsonValue& j) {
   l.bits = static_cast<int>(j.at("bits").as_int(1, 64));
   const std::string problem = l.validate();
   if (!problem.empty()) {
-    // validate() says "field: what is wrong".
+    // validate() says "field: what is wrong", naming a gemm's fields M, K, N
+    // as a network file does; a points file stores them as H, C, K.
     const std::size_t colon = problem.find(": ");
     if (colon == std::string::npos) j.fail(problem);
-    throw InputError(j.file(), j.line(), j.key_path(problem.substr(0, colon)), problem.substr(colon + 2));
-  }
-  const double n = static_cast<double>(l.N), p = static_cast<double>(l.P()), q = static_cast<double>(l.Q());
-  const double per_group = static_cast<double>(l.C) / static_cast<double>(l.groups);
-  const double work[] = {n * static_cast<double>(l.C) * static_cast<double>(l.H) * static_cast<double>(l.W),
-                         n * static_cast<double>(l.K) * p * q,
-                         static_cast<double>(l.K) * per_group * static_cast<double>(l.R) * static_cast<double>(l.S),
-                         n * static_cast<double>(l.K) * p * q * per_group * static_cast<double>(l.R) *
-                             static_cast<double>(l.S)};
-  for (double amount : work) {
-    if (amount > kMaxLayerWork) j.fail("the layer is too large for a calibration point (more than 1e12 MACs or elements)");
+    std::string field = problem.substr(0, colon);
+    if (l.type == LayerType::gemm) field = field == "M" ? "H" : field == "K" ? "C" : field == "N" ? "K" : field;
+    throw InputError(j.file(), j.line(), j.key_path(field), problem.substr(colon + 2));
   }
   return l;
 }
@@ -384,6 +368,20 @@ bool is_design_id(const std::string& text) {
          });
 }
 
+// A chip's key ("sub_accelerators[1].pe_array.rows") as a points file spells it ("subs[1].rows").
+std::string points_key(std::string key) {
+  const std::pair<const char*, const char*> renames[] = {
+      {"sub_accelerators[", "subs["},         {".pe_array.rows", ".rows"},
+      {".pe_array.cols", ".cols"},            {".pe_array", ""},
+      {".buffers.ifmap.capacity", ".buffer_bytes"}, {".buffers.filter.capacity", ".buffer_bytes"},
+      {".buffers.ofmap.capacity", ".buffer_bytes"}, {"dram.bandwidth", "dram_bytes_per_cycle"},
+      {"interconnect.arbitration", "arbitration"}};
+  for (const auto& [from, to] : renames) {
+    if (const std::size_t at = key.find(from); at != std::string::npos) key.replace(at, std::strlen(from), to);
+  }
+  return key;
+}
+
 std::string design_id_of(const JsonValue& value) {
   const std::string id = value.as_string();
   if (!is_design_id(id)) value.fail("expected the 16-hex-digit id of a design of experiments, got " + excerpt(id));
@@ -418,7 +416,8 @@ DesignPoint point_from_json(const JsonValue& row) {
   point.design = design_id_of(row.at("design"));
   point.index = static_cast<int>(row.at("index").as_int(0, kMaxPointIndex));
   point.dram_bytes_per_cycle =
-      row.at("dram_bytes_per_cycle").as_number(NumberRange::closed(kMinDramBytesPerCycle, kMaxDramBytesPerCycle));
+      row.at("dram_bytes_per_cycle")
+          .as_number(NumberRange::closed(ChipLimits::min_bytes_per_cycle, ChipLimits::max_dram_bytes_per_cycle));
   const JsonValue policy = row.at("arbitration");
   const std::string policy_name = policy.as_string();
   bool known_policy = false;
@@ -431,8 +430,10 @@ DesignPoint point_from_json(const JsonValue& row) {
   if (!known_policy) policy.fail("unknown arbitration " + excerpt(policy_name) + "; known: round-robin, weighted, static");
   if (const auto failure = row.find("failure")) point.failure = failure->as_string();
   const auto subs = row.at("subs").elements();
-  if (subs.size() > kMaxPointSubs || (subs.empty() && point.failure.empty())) {
-    row.at("subs").fail("a point has 1 to " + std::to_string(kMaxPointSubs) + " sub-accelerators, got " +
+  if (static_cast<std::int64_t>(subs.size()) > ChipLimits::max_sub_accelerators ||
+      (subs.empty() && point.failure.empty())) {
+    row.at("subs").fail("a point has 1 to " + std::to_string(ChipLimits::max_sub_accelerators) +
+                        " sub-accelerators, got " +
                         std::to_string(subs.size()));
   }
   std::string known_templates;
@@ -446,11 +447,16 @@ DesignPoint point_from_json(const JsonValue& row) {
     if (std::find(names.begin(), names.end(), s.dataflow) == names.end()) {
       dataflow.fail("unknown dataflow template " + excerpt(s.dataflow) + "; known: " + known_templates);
     }
-    s.rows = sub.at("rows").as_int(1, kMaxArraySide);
-    s.cols = sub.at("cols").as_int(1, kMaxArraySide);
-    s.buffer_bytes = sub.at("buffer_bytes").as_int(1, kMaxBufferBytes);
+    s.rows = sub.at("rows").as_int(1, ChipLimits::max_array_side);
+    s.cols = sub.at("cols").as_int(1, ChipLimits::max_array_side);
+    s.buffer_bytes = sub.at("buffer_bytes").as_int(1, ChipLimits::max_buffer_bytes);
     s.layer = layer_from_json(sub.at("layer"));
     point.subs.push_back(std::move(s));
+  }
+  if (!point.subs.empty()) {
+    // What no single key shows (the PEs of rows x cols), as a chip file is checked.
+    const std::vector<SpecProblem> problems = validate(chip_of(point, builtin_technology()));
+    if (!problems.empty()) throw InputError(row.file(), row.line(), points_key(problems[0].key), problems[0].message);
   }
   const bool has_results = row.has("cycles") || row.has("energy_pJ") || row.has("simulator");
   if (has_results) {

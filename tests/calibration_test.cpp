@@ -25,18 +25,12 @@ namespace {
 
 using testing::CommandResult;
 using testing::run_nasaic;
+using testing::slurp;
 using testing::source_path;
 using testing::TempDir;
 
 const std::string kDefaultCalibration = "configs/calibration/default-45nm.json";
 const std::string kDefaultPoints = "configs/calibration/default-45nm-points.jsonl";
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::size_t lines(const std::filesystem::path& path) {
   const std::string text = slurp(path);
@@ -545,8 +539,9 @@ TEST(PointsFiles, EveryDesignPointIsCheckedBeforeUse) {
       {[](J& r) { r["subs"][1]["layer"]["type"] = "lstm"; }, {"subs[1].layer.type", "unknown layer type"}},
       {[](J& r) { r["subs"][1]["layer"]["stride"] = J::array({2}); }, {"subs[1].layer.stride", "expected 2 elements"}},
       {[](J& r) { r["subs"][1]["layer"]["C"] = 1 << 23; r["subs"][1]["layer"]["K"] = 1 << 23; },
-       {"subs[1].layer", "too large"}},
-      {[](J& r) { r["dram_bytes_per_cycle"] = 0; }, {"dram_bytes_per_cycle", "must be in [0.01, 1000000], got 0"}},
+       {"subs[1].layer.K", "more than the limit"}},
+      {[](J& r) { r["subs"][1]["rows"] = 4096; r["subs"][1]["cols"] = 4096; }, {"subs[1]: ", "PEs; at most"}},
+      {[](J& r) { r["dram_bytes_per_cycle"] = 0; }, {"dram_bytes_per_cycle", "must be in [0.01, 1048576], got 0"}},
       {[](J& r) { r["dram_bytes_per_cycle"] = -8; }, {"dram_bytes_per_cycle", "got -8"}},
       {[](J& r) { r["dram_bytes_per_cycle"] = "8"; }, {"dram_bytes_per_cycle", "the string '8'"}},
       {[](J& r) { r["index"] = "2"; }, {"index", "the string '2'"}},
@@ -556,7 +551,7 @@ TEST(PointsFiles, EveryDesignPointIsCheckedBeforeUse) {
       {[](J& r) { r["cycles"].push_back(5.0); }, {"cycles", "expected 3 elements, got 4"}},
       {[](J& r) { r["failure"] = "timed out"; }, {"failure", "a failed point has no results"}},
       {[](J& r) { r.erase("cycles"); r.erase("energy_pJ"); r.erase("simulator"); }, {"neither results"}},
-      {[](J& r) { r["subs"] = J::array(); }, {"subs", "1 to 16 sub-accelerators, got 0"}},
+      {[](J& r) { r["subs"] = J::array(); }, {"subs", "1 to 64 sub-accelerators, got 0"}},
       {[](J& r) { r["color"] = "blue"; }, {"color", "unknown key"}},
       {[](J& r) { r["design"] = "not-a-design"; }, {"design", "16-hex-digit id"}},
       // A simulated layer must fit its sub-accelerator (buffers too small for a tile).
