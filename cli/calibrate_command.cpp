@@ -220,6 +220,8 @@ int run_calibrate(const CalibrateOptions& options) {
   if (options.jobs < 1 || options.jobs > 1024) throw InputError("", 0, "--jobs", "must be in [1, 1024]");
   if (!(options.holdout > 0 && options.holdout < 1)) throw InputError("", 0, "--holdout", "must be in (0, 1)");
   if (!(options.timeout > 0)) throw InputError("", 0, "--timeout", "must be positive");
+  check_writable_file(options.out, "--out");
+  if (options.update.empty()) check_writable_file(options.points, "--points");
   const TechnologyInput technology_input = technology_of(options.technology);
   const Technology& technology = technology_input.table;
   DesignRanges ranges;
@@ -333,6 +335,7 @@ int run_validate(const ValidateOptions& options) {
       (!options.inputs.models.empty() || !options.inputs.topology.empty() || !options.schedule.empty())) {
     throw InputError("", 0, "--model", "a workload needs --hw or --scalesim-config");
   }
+  check_writable_folder(options.out, "--out");
   if (!on_workload) {
     const Technology technology = technology_of(options.technology).table;
     const CalibrationRecord record =
