@@ -240,7 +240,7 @@ int run_calibrate(const CalibrateOptions& options) {
     const CalibrationRecord base = load_calibration_record(options.update, technology.hash, CalibrationUse::refit);
     start = base.params;
     if (!std::filesystem::exists(base.points_file)) {
-      throw InputError(options.update, 0, "points_file",
+      throw InputError(options.update, base.points_file_line, "points_file",
                        "'" + base.points_file +
                            "' is not there: a refit keeps the calibration's own points, so run it "
                            "where that file is");

@@ -688,6 +688,7 @@ CalibrationRecord load_calibration_record(const std::string& path, const std::st
   if (use == CalibrationUse::refit) {
     const JsonValue points_file = required(root, "points_file");
     record.points_file = points_file.as_string();
+    record.points_file_line = points_file.line();
     if (record.points_file.empty()) points_file.fail("is empty: " + needs);
     const JsonValue design = required(root, "design_of_experiments");
     design_id_of(required(design, "id"));

@@ -134,6 +134,7 @@ struct CalibrationRecord {
   };
   SurrogateParams params;
   std::string points_file;                // refit only
+  int points_file_line = 0;               // where it is recorded
   nlohmann::ordered_json design;          // refit only: design_of_experiments
   std::vector<HeldOut> holdout;
 };
