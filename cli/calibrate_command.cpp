@@ -426,10 +426,10 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
                         "refit this calibration with its own points plus the simulated points of --points (e.g. a "
                         "search's checks); all of them are written to <out>-points.jsonl");
   calibrate->add_flag("--quiet", options->quiet, "no progress line");
-  calibrate->footer(std::string(kExitStatusHelp) + 
-      "Examples:\n"
-      "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json --points points.jsonl\n"
-      "  nasaic calibrate --update calibration.json --points new_points.jsonl --out calibration2.json");
+  calibrate->footer(std::string(kExitStatusHelp) +
+                    "Examples:\n"
+                    "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json --points points.jsonl\n"
+                    "  nasaic calibrate --update calibration.json --points new_points.jsonl --out calibration2.json");
   runners.emplace_back(calibrate, [options] { return run_calibrate(*options); });
 
   CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
@@ -444,7 +444,8 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
                        "with --points: technology table (default: built-in)");
   validate->add_option("--out", validate_options->out, "write points.csv, summary.json and plots here");
   validate->add_flag("--quiet", validate_options->quiet, "no progress bar while simulating a workload");
-  validate->footer(std::string(kExitStatusHelp) + 
+  validate->footer(
+      std::string(kExitStatusHelp) +
       "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once.\n"
       "Examples:\n"
       "  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate\n"

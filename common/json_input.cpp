@@ -114,8 +114,7 @@ class Builder {
     const std::size_t column = line_start == std::string::npos || end == 0 ? end + 1 : end - line_start;
     const int line = source_.first_line > 0 ? source_.first_line - 1 + line_of_offset(text_, end) : 0;
     if (error.id == 406) {
-      throw InputError(source_.file, line, pending_path(),
-                       "number " + last_token + " is beyond the range of a double");
+      throw InputError(source_.file, line, pending_path(), "number " + last_token + " is beyond the range of a double");
     }
     std::string detail = error.what();
     const std::size_t column_mark = detail.find(", column ");
@@ -143,7 +142,9 @@ class Builder {
     return source_.first_line + counter_.newlines - (counter_.last_was_newline ? 1 : 0);
   }
 
-  static std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+  static std::string join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
 
   // The path of frames_[depth]'s container: each enclosing container's member
   // being read.
@@ -205,15 +206,22 @@ class Builder {
 
 const char* kind_of(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "a boolean";
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
-    case Json::value_t::number_float: return "a number";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    default: return "binary data";
+    case Json::value_t::number_float:
+      return "a number";
+    case Json::value_t::string:
+      return "a string";
+    case Json::value_t::array:
+      return "an array";
+    case Json::value_t::object:
+      return "an object";
+    default:
+      return "binary data";
   }
 }
 
@@ -238,7 +246,9 @@ std::string NumberRange::text() const {
 JsonValue::JsonValue(std::shared_ptr<const detail::JsonSource> source, const Json* node, std::string path)
     : source_(std::move(source)), node_(node), path_(std::move(path)) {}
 
-JsonValue JsonValue::child(const Json& node, std::string path) const { return JsonValue(source_, &node, std::move(path)); }
+JsonValue JsonValue::child(const Json& node, std::string path) const {
+  return JsonValue(source_, &node, std::move(path));
+}
 
 const std::string& JsonValue::file() const { return source_->file; }
 
@@ -298,7 +308,8 @@ std::vector<JsonValue> JsonValue::elements() const {
   expect(node_->is_array(), "an array");
   std::vector<JsonValue> list;
   list.reserve(node_->size());
-  for (std::size_t i = 0; i < node_->size(); ++i) list.push_back(child((*node_)[i], path_ + "[" + std::to_string(i) + "]"));
+  for (std::size_t i = 0; i < node_->size(); ++i)
+    list.push_back(child((*node_)[i], path_ + "[" + std::to_string(i) + "]"));
   return list;
 }
 

@@ -57,7 +57,8 @@ std::string known_parameters() {
 
 void SurrogateParams::set(const std::string& name, double value) {
   const std::optional<NumberRange> range = surrogate_parameter_range(name);
-  if (!range) throw InputError("", 0, "parameters." + name, "unknown surrogate parameter; known: " + known_parameters());
+  if (!range)
+    throw InputError("", 0, "parameters." + name, "unknown surrogate parameter; known: " + known_parameters());
   if (!range->contains(value)) {
     throw InputError("", 0, "parameters." + name, "must be in " + range->text() + ", got " + std::to_string(value));
   }

@@ -363,19 +363,21 @@ nlohmann::ordered_json design_json(const DesignPoint& point) {
 }
 
 bool is_design_id(const std::string& text) {
-  return text.size() == 16 && std::all_of(text.begin(), text.end(), [](char ch) {
-           return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-         });
+  return text.size() == 16 && std::all_of(text.begin(), text.end(),
+                                          [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
 }
 
 // A chip's key ("sub_accelerators[1].pe_array.rows") as a points file spells it ("subs[1].rows").
 std::string points_key(std::string key) {
-  const std::pair<const char*, const char*> renames[] = {
-      {"sub_accelerators[", "subs["},         {".pe_array.rows", ".rows"},
-      {".pe_array.cols", ".cols"},            {".pe_array", ""},
-      {".buffers.ifmap.capacity", ".buffer_bytes"}, {".buffers.filter.capacity", ".buffer_bytes"},
-      {".buffers.ofmap.capacity", ".buffer_bytes"}, {"dram.bandwidth", "dram_bytes_per_cycle"},
-      {"interconnect.arbitration", "arbitration"}};
+  const std::pair<const char*, const char*> renames[] = {{"sub_accelerators[", "subs["},
+                                                         {".pe_array.rows", ".rows"},
+                                                         {".pe_array.cols", ".cols"},
+                                                         {".pe_array", ""},
+                                                         {".buffers.ifmap.capacity", ".buffer_bytes"},
+                                                         {".buffers.filter.capacity", ".buffer_bytes"},
+                                                         {".buffers.ofmap.capacity", ".buffer_bytes"},
+                                                         {"dram.bandwidth", "dram_bytes_per_cycle"},
+                                                         {"interconnect.arbitration", "arbitration"}};
   for (const auto& [from, to] : renames) {
     if (const std::size_t at = key.find(from); at != std::string::npos) key.replace(at, std::strlen(from), to);
   }
@@ -410,8 +412,8 @@ DesignPoint point_from_json(const JsonValue& row) {
   point.line = row.line();
   if (!row.has("design")) {
     row.fail_key("design",
-                 "missing: points files now name the design of experiments each point was drawn from; simulate "
-                 "the points again into a new points file");
+                 "missing: each point names the design of experiments it was drawn from, and this file predates "
+                 "that; simulate the points again into a new points file");
   }
   point.design = design_id_of(row.at("design"));
   point.index = static_cast<int>(row.at("index").as_int(0, kMaxPointIndex));
@@ -427,14 +429,14 @@ DesignPoint point_from_json(const JsonValue& row) {
       known_policy = true;
     }
   }
-  if (!known_policy) policy.fail("unknown arbitration " + excerpt(policy_name) + "; known: round-robin, weighted, static");
+  if (!known_policy)
+    policy.fail("unknown arbitration " + excerpt(policy_name) + "; known: round-robin, weighted, static");
   if (const auto failure = row.find("failure")) point.failure = failure->as_string();
   const auto subs = row.at("subs").elements();
   if (static_cast<std::int64_t>(subs.size()) > ChipLimits::max_sub_accelerators ||
       (subs.empty() && point.failure.empty())) {
     row.at("subs").fail("a point has 1 to " + std::to_string(ChipLimits::max_sub_accelerators) +
-                        " sub-accelerators, got " +
-                        std::to_string(subs.size()));
+                        " sub-accelerators, got " + std::to_string(subs.size()));
   }
   std::string known_templates;
   for (const auto& name : template_names()) known_templates += (known_templates.empty() ? "" : ", ") + name;
@@ -453,9 +455,10 @@ DesignPoint point_from_json(const JsonValue& row) {
     s.layer = layer_from_json(sub.at("layer"));
     point.subs.push_back(std::move(s));
   }
+  const ChipSpec chip = chip_of(point, builtin_technology());
   if (!point.subs.empty()) {
     // What no single key shows (the PEs of rows x cols), as a chip file is checked.
-    const std::vector<SpecProblem> problems = validate(chip_of(point, builtin_technology()));
+    const std::vector<SpecProblem> problems = validate(chip);
     if (!problems.empty()) throw InputError(row.file(), row.line(), points_key(problems[0].key), problems[0].message);
   }
   const bool has_results = row.has("cycles") || row.has("energy_pJ") || row.has("simulator");
@@ -481,7 +484,6 @@ DesignPoint point_from_json(const JsonValue& row) {
     }
     // A simulated layer fitted its sub-accelerator; the surrogate's tiling
     // relies on it.
-    const ChipSpec chip = chip_of(point, builtin_technology());
     for (std::size_t s = 0; s < point.subs.size(); ++s) {
       const TilePlan plan = find_template(point.subs[s].dataflow).plan(point.subs[s].layer, chip.sub_accelerators[s]);
       if (!plan.feasible) subs[s].fail("has results, yet its layer does not fit it: " + plan.reason);
@@ -513,8 +515,9 @@ std::vector<DesignPoint> load_points(const std::string& path) {
     } catch (const InputError& e) {
       if (terminated || e.message().find("syntax error") == std::string::npos) throw;
       throw InputError(e.file(), e.line(), e.key(),
-                       e.message() + " (the last line is cut short: a run stopped while writing it? delete it and "
-                                     "run again to resume)");
+                       e.message() +
+                           " (the last line is cut short: a run stopped while writing it? delete it and "
+                           "run again to resume)");
     }
     const auto [found, added] = seen.emplace(std::pair{point.design, point.index}, points.size());
     if (added) {
@@ -527,8 +530,8 @@ std::vector<DesignPoint> load_points(const std::string& path) {
       continue;
     }
     throw InputError(path, line, "index",
-                     "point " + std::to_string(point.index) + " of design " + point.design +
-                         " is already on line " + std::to_string(earlier.line) +
+                     "point " + std::to_string(point.index) + " of design " + point.design + " is already on line " +
+                         std::to_string(earlier.line) +
                          (same_design(earlier, point) ? "" : ", with another chip or layer"));
   }
   return points;
@@ -696,8 +699,9 @@ CalibrationRecord load_calibration_record(const std::string& path, const std::st
   }
   const JsonValue holdout = required(required(root, "splits"), "holdout_indices");
   if (holdout.is_array()) {
-    holdout.fail("a list of indices, as calibrations recorded before points named their design of experiments; "
-                 "run nasaic calibrate again");
+    holdout.fail(
+        "a list of indices, as calibrations recorded before points named their design of experiments; "
+        "run nasaic calibrate again");
   }
   for (const auto& [design, indices] : holdout.members()) {
     const JsonValue& list = indices;

@@ -133,9 +133,9 @@ struct CalibrationRecord {
     int line = 0;
   };
   SurrogateParams params;
-  std::string points_file;                // refit only
-  int points_file_line = 0;               // where it is recorded
-  nlohmann::ordered_json design;          // refit only: design_of_experiments
+  std::string points_file;        // refit only
+  int points_file_line = 0;       // where it is recorded
+  nlohmann::ordered_json design;  // refit only: design_of_experiments
   std::vector<HeldOut> holdout;
 };
 // Throws InputError naming what the calibration lacks for `use`.

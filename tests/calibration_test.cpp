@@ -1,6 +1,8 @@
 // nasaic calibrate and nasaic validate, end to end, on reduced designs of
 // experiments (the full 600-point run is the committed default calibration),
 // and the checks on what they read.
+#include "sim/calibration.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -17,7 +19,6 @@
 #include <sstream>
 #include <tuple>
 
-#include "sim/calibration.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace nasaic {
@@ -56,7 +57,8 @@ void expect_input_error(const CommandResult& result, const std::vector<std::stri
   EXPECT_EQ(result.exit_code, 2) << result.err;
   EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
   EXPECT_EQ(result.err.rfind("nasaic: error: ", 0), 0u) << result.err;
-  for (const auto& needle : needles) EXPECT_NE(result.err.find(needle), std::string::npos) << needle << "\n" << result.err;
+  for (const auto& needle : needles)
+    EXPECT_NE(result.err.find(needle), std::string::npos) << needle << "\n" << result.err;
 }
 
 std::string default_design_id() {
@@ -216,10 +218,9 @@ TEST(Calibrate, ReducedRunFitsRecordsAndResumesDeterministically) {
   expect_figures_match_table(refit["errors_on_holdout"], replots / "points.csv");
 
   // Points the calibration already holds are not counted twice.
-  expect_input_error(
-      run_nasaic("calibrate --update " + out.string() + " --points " + points.string() + " --out " +
-                 (dir.path() / "twice.json").string()),
-      {points.string() + ":1: index", "already among the calibration's points"});
+  expect_input_error(run_nasaic("calibrate --update " + out.string() + " --points " + points.string() + " --out " +
+                                (dir.path() / "twice.json").string()),
+                     {points.string() + ":1: index", "already among the calibration's points"});
 }
 
 TEST(Calibrate, CommittedDefaultReproducesItsRecordedFigures) {
@@ -255,7 +256,8 @@ TEST(Calibrate, CommittedDefaultPointsStillSimulateToTheirRecordedFigures) {
     const DesignPoint& stored = points[order[k]];
     ASSERT_TRUE(stored.simulated());
     std::string arguments;
-    for (const auto& argument : write_simulation_inputs(stored, dir.path().string())) arguments += "'" + argument + "' ";
+    for (const auto& argument : write_simulation_inputs(stored, dir.path().string()))
+      arguments += "'" + argument + "' ";
     const auto result = run_nasaic(arguments);
     ASSERT_EQ(result.exit_code, 0) << result.err;
     DesignPoint again = stored;
@@ -406,26 +408,25 @@ TEST(CalibrateBadInput, FailedSimulationsAreKeptAndTheRunExitsTwo) {
   for (const auto& point : load_points(points.string())) usable += point.simulated();
   EXPECT_EQ(usable, 6u);
   // One point cannot be split into training and held-out points, whatever its simulation did.
-  expect_input_error(run_nasaic("calibrate --samples 1 --points " + (dir.path() / "one.jsonl").string() +
-                                " --out " + (dir.path() / "one.json").string()),
+  expect_input_error(run_nasaic("calibrate --samples 1 --points " + (dir.path() / "one.jsonl").string() + " --out " +
+                                (dir.path() / "one.json").string()),
                      {"no feasible simulated point"});
 
   expect_input_error(run_nasaic("calibrate --samples 5 --holdout 1.5 --points " + points.string()), {"--holdout"});
   expect_input_error(run_nasaic("calibrate --samples 2000000 --points " + points.string()), {"--samples"});
   expect_input_error(run_nasaic("calibrate --samples 5 --timeout 0 --points " + points.string()), {"--timeout"});
   const auto garbage = dir.write("garbage.jsonl", "{\"index\": 0}\nnot json\n");
-  expect_input_error(
-      run_nasaic("validate --calibration " + source_path(kDefaultCalibration) + " --points " + garbage),
-      {"garbage.jsonl:1: design", "missing"});
+  expect_input_error(run_nasaic("validate --calibration " + source_path(kDefaultCalibration) + " --points " + garbage),
+                     {"garbage.jsonl:1: design", "missing"});
 }
 
 TEST(CalibrateBadInput, TheMinimalParametersFileCanBeUsedButNotRefitOrValidated) {
   TempDir dir;
   // The file the README documents.
-  const std::string minimal = dir.write(
-      "params.json",
-      "{\"parameters\": {\"compute_scale.nvdla\": 1.0, \"tile_overhead.nvdla\": 0.0,\n"
-      "                \"dram_efficiency\": 1.0, \"contention\": 1.0, \"overlap\": 1.0}}\n");
+  const std::string minimal =
+      dir.write("params.json",
+                "{\"parameters\": {\"compute_scale.nvdla\": 1.0, \"tile_overhead.nvdla\": 0.0,\n"
+                "                \"dram_efficiency\": 1.0, \"contention\": 1.0, \"overlap\": 1.0}}\n");
   const auto estimate = run_nasaic("estimate --hw " + source_path("configs/chips/hetero-2.yaml") +
                                    " --model resnet20 --calibration " + minimal);
   EXPECT_EQ(estimate.exit_code, 0) << estimate.err;
@@ -538,9 +539,16 @@ TEST(PointsFiles, EveryDesignPointIsCheckedBeforeUse) {
       {[](J& r) { r["subs"][1]["layer"]["groups"] = 7; }, {"subs[1].layer.groups", "must divide C and K"}},
       {[](J& r) { r["subs"][1]["layer"]["type"] = "lstm"; }, {"subs[1].layer.type", "unknown layer type"}},
       {[](J& r) { r["subs"][1]["layer"]["stride"] = J::array({2}); }, {"subs[1].layer.stride", "expected 2 elements"}},
-      {[](J& r) { r["subs"][1]["layer"]["C"] = 1 << 23; r["subs"][1]["layer"]["K"] = 1 << 23; },
+      {[](J& r) {
+         r["subs"][1]["layer"]["C"] = 1 << 23;
+         r["subs"][1]["layer"]["K"] = 1 << 23;
+       },
        {"subs[1].layer.K", "more than the limit"}},
-      {[](J& r) { r["subs"][1]["rows"] = 4096; r["subs"][1]["cols"] = 4096; }, {"subs[1]: ", "PEs; at most"}},
+      {[](J& r) {
+         r["subs"][1]["rows"] = 4096;
+         r["subs"][1]["cols"] = 4096;
+       },
+       {"subs[1]: ", "PEs; at most"}},
       {[](J& r) { r["dram_bytes_per_cycle"] = 0; }, {"dram_bytes_per_cycle", "must be in [0.01, 1048576], got 0"}},
       {[](J& r) { r["dram_bytes_per_cycle"] = -8; }, {"dram_bytes_per_cycle", "got -8"}},
       {[](J& r) { r["dram_bytes_per_cycle"] = "8"; }, {"dram_bytes_per_cycle", "the string '8'"}},
@@ -550,7 +558,12 @@ TEST(PointsFiles, EveryDesignPointIsCheckedBeforeUse) {
       {[](J& r) { r["energy_pJ"].erase(2); }, {"energy_pJ", "expected 3 elements, got 2"}},
       {[](J& r) { r["cycles"].push_back(5.0); }, {"cycles", "expected 3 elements, got 4"}},
       {[](J& r) { r["failure"] = "timed out"; }, {"failure", "a failed point has no results"}},
-      {[](J& r) { r.erase("cycles"); r.erase("energy_pJ"); r.erase("simulator"); }, {"neither results"}},
+      {[](J& r) {
+         r.erase("cycles");
+         r.erase("energy_pJ");
+         r.erase("simulator");
+       },
+       {"neither results"}},
       {[](J& r) { r["subs"] = J::array(); }, {"subs", "1 to 64 sub-accelerators, got 0"}},
       {[](J& r) { r["color"] = "blue"; }, {"color", "unknown key"}},
       {[](J& r) { r["design"] = "not-a-design"; }, {"design", "16-hex-digit id"}},
@@ -570,9 +583,9 @@ TEST(PointsFiles, EveryDesignPointIsCheckedBeforeUse) {
   // A point appearing twice, unless the first was a failure and the second its retry.
   std::vector<std::string> twice = rows;
   twice.push_back(rows[2]);
-  expect_input_error(run_nasaic("validate --calibration " + calibration + " --points " +
-                                dir.write("twice.jsonl", joined(twice))),
-                     {"twice.jsonl:601: index", "already on line 3"});
+  expect_input_error(
+      run_nasaic("validate --calibration " + calibration + " --points " + dir.write("twice.jsonl", joined(twice))),
+      {"twice.jsonl:601: index", "already on line 3"});
   // The last row cut short by a stopped run.
   const std::string cut = joined(rows) + rows[3].substr(0, 50);
   expect_input_error(run_nasaic("validate --calibration " + calibration + " --points " + dir.write("cut.jsonl", cut)),
@@ -607,24 +620,21 @@ TEST(PointsFiles, RecordTheirDesignAndAreNeverMixed) {
   TempDir dir;
   const auto points = dir.path() / "points.jsonl";
   const auto out = dir.path() / "c.json";
-  ASSERT_EQ(run_nasaic("calibrate --samples 6 --seed 3 --points " + points.string() + " --out " + out.string())
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run_nasaic("calibrate --samples 6 --seed 3 --points " + points.string() + " --out " + out.string()).exit_code, 0);
   const std::string before = slurp(points);
   // The same points file with another seed, or another technology table.
-  expect_input_error(
-      run_nasaic("calibrate --samples 6 --seed 4 --points " + points.string() + " --out " +
-                 (dir.path() / "other.json").string()),
-      {points.string() + ":1: design", "drawn from design of experiments", "another --points file"});
+  expect_input_error(run_nasaic("calibrate --samples 6 --seed 4 --points " + points.string() + " --out " +
+                                (dir.path() / "other.json").string()),
+                     {points.string() + ":1: design", "drawn from design of experiments", "another --points file"});
   const std::string technology =
       dir.write("t.yaml", slurp(source_path("configs/technology/default-45nm.yaml")) + "# a copy\n");
   std::string table = slurp(source_path("configs/technology/default-45nm.yaml"));
   table.replace(table.find("name: nasaic-default-45nm"), 25, "name: another-table-45nm");
   const std::string another = dir.write("another.yaml", table);
-  expect_input_error(
-      run_nasaic("calibrate --samples 6 --seed 3 --technology " + another + " --points " + points.string() +
-                 " --out " + (dir.path() / "other.json").string()),
-      {points.string() + ":1: design"});
+  expect_input_error(run_nasaic("calibrate --samples 6 --seed 3 --technology " + another + " --points " +
+                                points.string() + " --out " + (dir.path() / "other.json").string()),
+                     {points.string() + ":1: design"});
   EXPECT_EQ(slurp(points), before);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "other.json"));
   // A comment changes the file but not the table: the same design.
@@ -662,9 +672,8 @@ TEST(CalibrateBadInput, WriteFailuresAreReported) {
                        (dir.path() / "c.json").string())
                 .exit_code,
             0);
-  expect_input_error(
-      run_nasaic("calibrate --samples 4 --seed 2 --points " + points.string() + " --out /dev/full"),
-      {"/dev/full"});
+  expect_input_error(run_nasaic("calibrate --samples 4 --seed 2 --points " + points.string() + " --out /dev/full"),
+                     {"/dev/full"});
   expect_input_error(run_nasaic("validate --calibration " + (dir.path() / "c.json").string() + " --points " +
                                 points.string() + " --out /dev/full"),
                      {"/dev/full"});

@@ -85,8 +85,7 @@ TEST(JsonInput, NumbersMustBeFiniteAndInTheirRange) {
   EXPECT_EQ(overflow.file(), "in.json");
   EXPECT_EQ(overflow.line(), 9);
   EXPECT_EQ(overflow.key(), "a.b[1]");
-  EXPECT_NE(overflow.message().find("1e400 is beyond the range of a double"), std::string::npos)
-      << overflow.message();
+  EXPECT_NE(overflow.message().find("1e400 is beyond the range of a double"), std::string::npos) << overflow.message();
 }
 
 TEST(JsonInput, DuplicateKeysAreRefusedByName) {
@@ -99,8 +98,9 @@ TEST(JsonInput, DuplicateKeysAreRefusedByName) {
 }
 
 TEST(JsonInput, NestingIsBoundedBeforeItCanOverflowTheStack) {
-  const auto nested = [](int depth) { return std::string(static_cast<std::size_t>(depth), '[') +
-                                             std::string(static_cast<std::size_t>(depth), ']'); };
+  const auto nested = [](int depth) {
+    return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']');
+  };
   EXPECT_NO_THROW(parse_json(nested(kMaxJsonDepth), "deep.json"));
   const InputError e = parse_error(nested(kMaxJsonDepth + 1));
   EXPECT_NE(e.message().find("nested deeper than 64 levels"), std::string::npos) << e.message();
@@ -126,8 +126,8 @@ TEST(JsonInput, SyntaxErrorsNameTheLineAndColumn) {
 }
 
 TEST(JsonInput, EachValueKnowsItsLine) {
-  const JsonValue root = parse_json("{\n  \"a\": 1,\n  \"b\": [\n    10,\n    20\n  ],\n  \"c\":\n    \"x\"\n}\n",
-                                    "lines.json");
+  const JsonValue root =
+      parse_json("{\n  \"a\": 1,\n  \"b\": [\n    10,\n    20\n  ],\n  \"c\":\n    \"x\"\n}\n", "lines.json");
   EXPECT_EQ(root.line(), 1);
   EXPECT_EQ(root.at("a").line(), 2);
   EXPECT_EQ(root.at("b").line(), 3);
