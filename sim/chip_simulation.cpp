@@ -198,10 +198,16 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
-  if (!(options.expected_cycles <= kMaxSimulatedCycles)) {
-    char text[160];
-    std::snprintf(text, sizeof text, "the surrogate estimates %.3g cycles, more than the %.0e a simulation can count",
-                  options.expected_cycles, kMaxSimulatedCycles);
+  // The DRAM channel counts time in thousandths of a byte at its rate; with
+  // a fourfold margin for the surrogate's error, the run must fit 63 bits.
+  const double ticks_per_cycle =
+      1 + 1000 * std::min(chip.dram.bytes_per_cycle.value_or(0), chip.interconnect.link_bytes_per_cycle);
+  const double limit = std::min(kMaxSimulatedCycles, 9.2e18 / 4 / ticks_per_cycle);
+  if (!(options.expected_cycles <= limit)) {
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "the surrogate estimates %.3g cycles, more than the %.3g this chip's simulation can count",
+                  options.expected_cycles, limit);
     throw InputError("", 0, "workload", text);
   }
   const WorkloadGraph graph(workload);
