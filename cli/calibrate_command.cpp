@@ -1,16 +1,15 @@
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <random>
 
 #include "cli/commands.hpp"
 #include "cli/workload_inputs.hpp"
+#include "common/config_node.hpp"
 #include "common/error.hpp"
+#include "common/json_input.hpp"
 #include "common/table.hpp"
 #include "common/text_file.hpp"
 #include "dataflows/surrogate_params.hpp"
@@ -34,100 +33,20 @@ struct CalibrateOptions {
   bool quiet = false;
 };
 
-Technology technology_of(const std::string& path) {
-  return path.empty() ? builtin_technology() : load_technology(path);
-}
-
-// Simulates the points that have no result yet, `jobs` at a time, appending
-// each finished point to the points file so an interrupted run resumes.
-void simulate_points(std::vector<DesignPoint>& points, const CalibrateOptions& options) {
-  std::vector<std::size_t> pending;
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (points[i].failure.empty() && !points[i].simulated()) pending.push_back(i);
-  }
-  if (pending.empty()) return;
-  const auto work = std::filesystem::temp_directory_path() / ("nasaic-calibrate-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(work);
-  std::ofstream points_file(options.points, std::ios::app);
-  if (!points_file) throw InputError(options.points, 0, "", "cannot append to the points file");
-  const bool progress = !options.quiet && ::isatty(STDERR_FILENO);
-  const auto started = std::chrono::steady_clock::now();
-  const std::string executable = current_executable();
-  const std::size_t batch = static_cast<std::size_t>(std::max(1, options.jobs)) * 8;
-  for (std::size_t first = 0; first < pending.size(); first += batch) {
-    const std::size_t last = std::min(pending.size(), first + batch);
-    std::vector<std::vector<std::string>> jobs;
-    for (std::size_t k = first; k < last; ++k) {
-      jobs.push_back(write_simulation_inputs(points[pending[k]], work.string()));
-    }
-    const auto outcomes = run_jobs(executable, jobs, options.jobs, options.timeout);
-    for (std::size_t k = first; k < last; ++k) {
-      DesignPoint& point = points[pending[k]];
-      const JobOutcome& outcome = outcomes[k - first];
-      if (!outcome.ok) {
-        std::string reason = outcome.err.empty() ? "exit status " + std::to_string(outcome.exit_code) : outcome.err;
-        while (!reason.empty() && reason.back() == '\n') reason.pop_back();
-        point.failure = "simulation failed: " + reason;
-      } else {
-        const auto result = nlohmann::json::parse(outcome.out);
-        point.cycles.assign(point.subs.size(), 0);
-        point.energy_pj.assign(point.subs.size(), 0);
-        for (const auto& layer : result.at("layers")) {
-          const std::string network = layer.at("network");
-          const std::size_t sub = std::stoul(network.substr(network.rfind("_s") + 2));
-          point.cycles[sub] = layer.at("cycles").get<double>() - layer.at("stall_dependency_cycles").get<double>();
-          point.energy_pj[sub] = layer.at("energy_pJ").get<double>();
-        }
-      }
-      points_file << point_to_json(point).dump() << "\n";
-    }
-    points_file.flush();
-    if (progress) {
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      const double fraction = static_cast<double>(last) / static_cast<double>(pending.size());
-      std::fprintf(stderr, "\rsimulated %zu/%zu points  %.0f s elapsed  ETA %.0f s ", last, pending.size(), elapsed,
-                   elapsed * (1 - fraction) / fraction);
-    }
-  }
-  if (progress) std::fprintf(stderr, "\n");
-  std::error_code ec;
-  std::filesystem::remove_all(work, ec);
-}
-
-struct Split {
-  std::vector<DesignPoint> training, holdout;
+// The table's text too: the simulations get the very file the surrogate reads.
+struct TechnologyInput {
+  Technology table;
+  std::string yaml;  // empty: built-in
 };
 
-Split split_points(const std::vector<DesignPoint>& points, double holdout_fraction, std::uint64_t seed) {
-  std::vector<const DesignPoint*> usable;
-  for (const auto& point : points) {
-    if (point.simulated()) usable.push_back(&point);
-  }
-  std::mt19937_64 random(seed ^ 0x5eed5eedull);
-  std::shuffle(usable.begin(), usable.end(), random);
-  const std::size_t holdout = static_cast<std::size_t>(static_cast<double>(usable.size()) * holdout_fraction);
-  Split split;
-  for (std::size_t i = 0; i < usable.size(); ++i) (i < holdout ? split.holdout : split.training).push_back(*usable[i]);
-  const auto by_index = [](const DesignPoint& a, const DesignPoint& b) { return a.index < b.index; };
-  std::sort(split.training.begin(), split.training.end(), by_index);
-  std::sort(split.holdout.begin(), split.holdout.end(), by_index);
-  return split;
+TechnologyInput technology_of(const std::string& path) {
+  if (path.empty()) return {builtin_technology(), ""};
+  std::string yaml = read_text_file(path);
+  return {parse_technology(ConfigNode::load_string(yaml, path)), std::move(yaml)};
 }
 
 // Surrogate (raw and calibrated) against simulator, per layer. `subject`
 // names what was compared, for the plots' titles.
-// The split a calibration recorded: its held-out indices, and the rest.
-Split split_by_indices(const std::vector<DesignPoint>& points, const std::vector<int>& holdout_indices) {
-  Split split;
-  for (const auto& point : points) {
-    if (!point.simulated()) continue;
-    const bool held_out =
-        std::find(holdout_indices.begin(), holdout_indices.end(), point.index) != holdout_indices.end();
-    (held_out ? split.holdout : split.training).push_back(point);
-  }
-  return split;
-}
-
 struct Comparison {
   std::string subject;
   std::vector<double> truth_cycles, uncalibrated_cycles, calibrated_cycles;
@@ -294,60 +213,68 @@ void write_plots(const std::string& dir, const Comparison& c) {
 }
 
 int run_calibrate(const CalibrateOptions& options) {
-  if (options.samples < 1 && options.update.empty()) throw InputError("", 0, "--samples", "must be at least 1");
-  if (options.jobs < 1) throw InputError("", 0, "--jobs", "must be at least 1");
+  // A million points is days of simulation; beyond it a typo would only fill memory.
+  if ((options.samples < 1 || options.samples > 1'000'000) && options.update.empty()) {
+    throw InputError("", 0, "--samples", "must be in [1, 1000000]");
+  }
+  if (options.jobs < 1 || options.jobs > 1024) throw InputError("", 0, "--jobs", "must be in [1, 1024]");
   if (!(options.holdout > 0 && options.holdout < 1)) throw InputError("", 0, "--holdout", "must be in (0, 1)");
-  const Technology technology = technology_of(options.technology);
+  if (!(options.timeout > 0)) throw InputError("", 0, "--timeout", "must be positive");
+  check_writable_file(options.out, "--out");
+  if (options.update.empty()) check_writable_file(options.points, "--points");
+  const TechnologyInput technology_input = technology_of(options.technology);
+  const Technology& technology = technology_input.table;
   DesignRanges ranges;
   ranges.seed = options.seed;
   ranges.samples = options.samples;
   SurrogateParams start;
   std::vector<DesignPoint> points;  // as the calibration's points file holds them
   std::string points_file = options.points;
-  nlohmann::ordered_json design = ranges.to_json();
-  Split split;
+  nlohmann::ordered_json design = ranges.to_json(technology.hash);
+  CalibrationSplit split;
   if (!options.update.empty()) {
     // Incremental: the calibration's own points keep their split, the new
     // ones are split in turn, and the fit starts from its parameters. Both
-    // sets go into one points file beside --out, the new points numbered
-    // after the old, so that `validate` reads one file.
-    start = load_surrogate_params(options.update, technology.hash);
-    const auto base = nlohmann::json::parse(read_text_file(options.update));
-    const std::string base_points = base.at("points_file");
-    if (!std::filesystem::exists(base_points)) {
-      throw InputError(options.update, 0, "points_file",
-                       "'" + base_points +
+    // sets go into one points file beside --out, so that `validate` reads one
+    // file.
+    const CalibrationRecord base = load_calibration_record(options.update, technology.hash, CalibrationUse::refit);
+    start = base.params;
+    if (!std::filesystem::exists(base.points_file)) {
+      throw InputError(options.update, base.points_file_line, "points_file",
+                       "'" + base.points_file +
                            "' is not there: a refit keeps the calibration's own points, so run it "
                            "where that file is");
     }
-    points = load_points(base_points);
-    split = split_by_indices(points, base.at("splits").at("holdout_indices").get<std::vector<int>>());
-    int next_index = 0;
-    for (const auto& point : points) next_index = std::max(next_index, point.index + 1);
-    std::vector<DesignPoint> added = load_points(options.points);
-    for (auto& point : added) point.index += next_index;
-    const Split added_split = split_points(added, options.holdout, options.seed);
-    split.training.insert(split.training.end(), added_split.training.begin(), added_split.training.end());
-    split.holdout.insert(split.holdout.end(), added_split.holdout.begin(), added_split.holdout.end());
+    points = load_points(base.points_file);
+    split = split_by_record(points, base, base.points_file);
+    const std::vector<DesignPoint> added = load_points(options.points);
+    refuse_known_points(points, base.points_file, added, options.points);
+    split = merge_splits(split, split_points(added, options.holdout, options.seed));
     points.insert(points.end(), added.begin(), added.end());
     points_file = std::filesystem::path(options.out).replace_extension("").string() + "-points.jsonl";
     std::string merged;
-    for (const auto& point : points) merged += point_to_json(point).dump() + "\n";
+    for (const auto& point : points) merged += dump_json(point_to_json(point)) + "\n";
     write_text_file(points_file, merged);
-    design = base.at("design_of_experiments");
+    design = base.design;
   } else {
     points = draw_design(ranges, technology);
-    if (std::filesystem::exists(options.points)) {
-      // Resume: keep what was simulated for the same points.
-      for (const auto& done : load_points(options.points)) {
-        if (!done.simulated() || done.index >= static_cast<int>(points.size())) continue;
-        DesignPoint& point = points[static_cast<std::size_t>(done.index)];
-        if (same_design(point, done)) point = done;
+    std::error_code ec;
+    if (std::filesystem::exists(options.points, ec)) {
+      if (!std::filesystem::is_regular_file(options.points, ec)) {
+        throw InputError(options.points, 0, "--points", "is not a regular file");
       }
+      resume_points(points, load_points(options.points), options.points, ranges.id(technology.hash));
     } else {
       write_text_file(options.points, "");
     }
-    simulate_points(points, options);
+    PointsSimulation run;
+    run.executable = current_executable();
+    run.jobs = options.jobs;
+    run.timeout_seconds = options.timeout;
+    run.points_file = options.points;
+    run.technology_yaml = technology_input.yaml;
+    run.progress = !options.quiet && ::isatty(STDERR_FILENO);
+    simulate_points(points, run);
     split = split_points(points, options.holdout, options.seed);
   }
   if (split.training.empty() || split.holdout.empty()) {
@@ -369,21 +296,17 @@ int run_calibrate(const CalibrateOptions& options) {
     calibration["updated_from"] = options.update;
     calibration["added_points_file"] = options.points;
   }
-  std::vector<int> holdout_indices;
   std::size_t holdout_samples = 0;
-  for (const auto& point : split.holdout) {
-    holdout_indices.push_back(point.index);
-    holdout_samples += point.subs.size();
-  }
+  for (const auto& point : split.holdout) holdout_samples += point.subs.size();
   std::size_t failed = 0;
   for (const auto& point : points) failed += !point.simulated();
   calibration["splits"] = {{"training_points", split.training.size()},
                            {"holdout_points", split.holdout.size()},
                            {"holdout_layers", holdout_samples},
                            {"failed_points", failed},
-                           {"holdout_indices", holdout_indices}};
+                           {"holdout_indices", holdout_json(split.holdout)}};
   calibration["errors_on_holdout"] = error_json(comparison);
-  write_text_file(options.out, calibration.dump(2) + "\n");
+  write_text_file(options.out, dump_json(calibration, 2) + "\n");
   std::cout << "calibration written to " << options.out << " (" << split.training.size() << " training points, "
             << split.holdout.size() << " held-out points with " << holdout_samples << " layers, " << failed
             << " failed)\n\n"
@@ -401,22 +324,6 @@ struct ValidateOptions {
   bool quiet = false;
 };
 
-// The held-out points of the calibration, as recorded in it.
-Comparison compare_holdout(const ValidateOptions& options, const Technology& technology,
-                           const SurrogateParams& fitted) {
-  const auto record = nlohmann::json::parse(read_text_file(options.calibration));
-  std::vector<DesignPoint> points = load_points(options.points);
-  std::vector<DesignPoint> holdout;
-  const auto indices = record.at("splits").at("holdout_indices").get<std::vector<int>>();
-  for (const auto& point : points) {
-    if (point.simulated() && std::find(indices.begin(), indices.end(), point.index) != indices.end()) {
-      holdout.push_back(point);
-    }
-  }
-  if (holdout.empty()) throw InputError(options.points, 0, "", "no held-out point of this calibration is in the file");
-  return compare(holdout, technology, fitted);
-}
-
 int run_validate(const ValidateOptions& options) {
   const bool on_workload = !options.inputs.hw.empty() || !options.inputs.scalesim_config.empty();
   if (on_workload == !options.points.empty()) {
@@ -428,14 +335,17 @@ int run_validate(const ValidateOptions& options) {
       (!options.inputs.models.empty() || !options.inputs.topology.empty() || !options.schedule.empty())) {
     throw InputError("", 0, "--model", "a workload needs --hw or --scalesim-config");
   }
+  check_writable_folder(options.out, "--out");
   if (!on_workload) {
-    const Technology technology = technology_of(options.technology);
-    const SurrogateParams fitted = load_surrogate_params(options.calibration, technology.hash);
-    const Comparison comparison = compare_holdout(options, technology, fitted);
+    const Technology technology = technology_of(options.technology).table;
+    const CalibrationRecord record =
+        load_calibration_record(options.calibration, technology.hash, CalibrationUse::validate);
+    const CalibrationSplit split = split_by_record(load_points(options.points), record, options.points);
+    const Comparison comparison = compare(split.holdout, technology, record.params);
     const nlohmann::ordered_json errors = error_json(comparison);
     std::cout << error_text(errors);
     if (!options.out.empty()) {
-      write_text_file(options.out + "/summary.json", errors.dump(2) + "\n");
+      write_text_file(options.out + "/summary.json", dump_json(errors, 2) + "\n");
       write_plots(std::filesystem::absolute(options.out).string(), comparison);
       std::cout << "\nper-layer comparison, plots (PNG, SVG) and their gnuplot script in " << options.out << "\n";
     }
@@ -487,7 +397,7 @@ int run_validate(const ValidateOptions& options) {
       error(calibrated.makespan_cycles, makespan));
   std::cout << line;
   if (!options.out.empty()) {
-    write_text_file(options.out + "/summary.json", errors.dump(2) + "\n");
+    write_text_file(options.out + "/summary.json", dump_json(errors, 2) + "\n");
     write_text_file(options.out + "/schedule.yaml", schedule_to_yaml(schedule, workload, chip));
     write_plots(std::filesystem::absolute(options.out).string(), comparison);
     std::cout << "\nper-layer comparison, schedule, plots (PNG, SVG) and their gnuplot script in " << options.out
@@ -516,10 +426,10 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
                         "refit this calibration with its own points plus the simulated points of --points (e.g. a "
                         "search's checks); all of them are written to <out>-points.jsonl");
   calibrate->add_flag("--quiet", options->quiet, "no progress line");
-  calibrate->footer(
-      "Examples:\n"
-      "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json --points points.jsonl\n"
-      "  nasaic calibrate --update calibration.json --points new_points.jsonl --out calibration2.json");
+  calibrate->footer(std::string(kExitStatusHelp) +
+                    "Examples:\n"
+                    "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json --points points.jsonl\n"
+                    "  nasaic calibrate --update calibration.json --points new_points.jsonl --out calibration2.json");
   runners.emplace_back(calibrate, [options] { return run_calibrate(*options); });
 
   CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
@@ -535,6 +445,7 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
   validate->add_option("--out", validate_options->out, "write points.csv, summary.json and plots here");
   validate->add_flag("--quiet", validate_options->quiet, "no progress bar while simulating a workload");
   validate->footer(
+      std::string(kExitStatusHelp) +
       "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once.\n"
       "Examples:\n"
       "  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate\n"

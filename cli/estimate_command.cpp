@@ -133,6 +133,7 @@ void write_compute_reports(const std::string& dir, const WorkloadGraph& graph, E
 }
 
 int run_estimate(const EstimateOptions& options) {
+  check_writable_folder(options.out, "--out");
   auto [chip, workload] = load_workload_inputs(options.inputs);
   const SurrogateParams params = options.calibration.empty()
                                      ? SurrogateParams()
@@ -140,6 +141,12 @@ int run_estimate(const EstimateOptions& options) {
   Estimator estimator(chip, params);
   const WorkloadGraph graph(workload);
   auto [schedule, estimate] = choose_schedule(options.schedule, graph, estimator);
+  if (estimate.deadlocked) {
+    // A valid schedule that cannot complete: the same status as a simulation
+    // that deadlocks.
+    std::cerr << "nasaic: error: " << one_line(options.schedule + ": " + estimate.reason) << "\n";
+    return 3;
+  }
   if (!estimate.feasible) throw InputError(options.schedule, 0, "schedule", estimate.reason);
 
   const Table table = layer_table(graph, estimator, estimate);
@@ -193,7 +200,7 @@ void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
   estimate->add_option("--out", options->out,
                        "write layers.csv, summary.json, schedule.yaml and, for systolic sub-accelerators, "
                        "SCALE-Sim's COMPUTE_REPORT.csv here");
-  estimate->footer(
+  estimate->footer(std::string(kExitStatusHelp) + 
       "Examples:\n"
       "  nasaic estimate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet\n"
       "  nasaic estimate --scalesim-config scale.cfg --topology Resnet18.csv --out out/r18\n"

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   CLI::App app{"nasaic: co-design neural networks and heterogeneous DNN accelerators"};
   app.set_version_flag("--version", std::string("nasaic ") + nasaic::kVersion);
   app.require_subcommand(1);
-  app.footer(
+  app.footer(std::string(nasaic::cli::kExitStatusHelp) + 
       "Examples:\n"
       "  nasaic models list\n"
       "  nasaic models show resnet50 --format csv\n"
@@ -38,14 +38,40 @@ int main(int argc, char** argv) {
     std::cerr << "nasaic: error: " << e.what() << "\n";
     return 2;
   }
+  // Exit statuses (README, "Errors and exit statuses"): 0 done; 2 bad input,
+  // one line on stderr; 3 the simulation stopped before the end (watchdog);
+  // 70 our own bug. Input is validated before use, so anything other than an
+  // InputError escaping a command is a bug, reported as one in a single line.
+  int status = 0;
   try {
+    bool ran = false;
     for (auto& [command, run] : runners) {
-      if (command->parsed()) return run();
+      if (command->parsed()) {
+        status = run();
+        ran = true;
+        break;
+      }
     }
-    std::cerr << "nasaic: error: no subcommand given; see nasaic --help\n";
-    return 2;
+    if (!ran) {
+      std::cerr << "nasaic: error: no subcommand given; see nasaic --help\n";
+      return 2;
+    }
   } catch (const nasaic::InputError& e) {
     std::cerr << "nasaic: error: " << e.what() << "\n";
     return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "nasaic: internal error: " << nasaic::one_line(e.what()) << "\n";
+    return 70;
+  } catch (...) {
+    std::cerr << "nasaic: internal error: an exception of unknown type\n";
+    return 70;
   }
+  // A result that never reached its reader is lost: a full disk or a closed
+  // pipe on standard output is an error, not a success.
+  std::cout.flush();
+  if (!std::cout || std::fflush(stdout) != 0) {
+    std::cerr << "nasaic: error: standard output: write failed\n";
+    return 2;
+  }
+  return status;
 }

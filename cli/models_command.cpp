@@ -69,7 +69,7 @@ void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   CLI::App* list = models->add_subcommand("list", "List the built-in model zoo");
   auto list_format = std::make_shared<std::string>("text");
   list->add_option("--format", *list_format, "text, csv or json")->capture_default_str();
-  list->footer("Example:\n  nasaic models list --format csv");
+  list->footer(std::string(kExitStatusHelp) + "Example:\n  nasaic models list --format csv");
   runners.emplace_back(list, [list_format] {
     Table table;
     table.columns = {"name",    "task",           "layers",      "macs",  "published_macs",
@@ -91,7 +91,7 @@ void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   auto show_format = std::make_shared<std::string>("text");
   show->add_option("model", *show_model, "zoo name, SCALE-Sim topology (.csv) or nasaic YAML (.yaml)")->required();
   show->add_option("--format", *show_format, "text, csv, json, yaml or scalesim (a SCALE-Sim topology CSV)")->capture_default_str();
-  show->footer(
+  show->footer(std::string(kExitStatusHelp) + 
       "Examples:\n  nasaic models show resnet50 --format csv\n  nasaic models show my_net.yaml\n"
       "  nasaic models show mobilenet_v2 --format scalesim > mobilenet_v2.csv   # for SCALE-Sim");
   runners.emplace_back(show, [show_model, show_format] {
@@ -106,7 +106,7 @@ void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   import->add_option("file", *import_file, "SCALE-Sim topology CSV (conv or gemm) or nasaic YAML")->required();
   import->add_option("--out", *import_out, "write the network in nasaic's YAML format to this file");
   import->add_option("--format", *import_format, "text, csv, json, yaml or scalesim (a SCALE-Sim topology CSV)")->capture_default_str();
-  import->footer("Example:\n  nasaic models import Resnet18.csv --out resnet18.yaml");
+  import->footer(std::string(kExitStatusHelp) + "Example:\n  nasaic models import Resnet18.csv --out resnet18.yaml");
   runners.emplace_back(import, [import_file, import_out, import_format] {
     const Network network = load_model(*import_file);
     if (!import_out->empty()) write_text_file(*import_out, network_to_yaml(network));

@@ -102,12 +102,16 @@ int run_simulate(const SimulateOptions& options) {
   sim.seed = options.seed;
   sim.progress = !options.quiet && ::isatty(STDERR_FILENO);
   const OutputFormat format = parse_output_format(options.format);
+  // Before the run, so an unwritable path costs a second, not the run.
+  check_writable_folder(options.out, "--out");
+  check_writable_file(options.vcd, "--vcd");
+  check_writable_file(options.timeline, "--timeline");
 
   const WorkloadGraph graph(workload);
   Estimator estimator(chip, SurrogateParams());
   const ScheduleChoice choice = choose_schedule(options.schedule, graph, estimator);
   const Schedule& schedule = choice.schedule;
-  if (choice.estimate.feasible) sim.expected_cycles = static_cast<Cycle>(choice.estimate.makespan_cycles);
+  if (choice.estimate.feasible) sim.expected_cycles = choice.estimate.makespan_cycles;
   const SimulationResult result = simulate(chip, workload, schedule, sim);
 
   if (!options.out.empty()) {
@@ -165,9 +169,10 @@ void add_simulate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
   command->add_flag("--functional", options->functional,
                     "also run every MAC layer on seeded random int8 operands in its template's MAC order "
                     "(int32 accumulation); reports MACs performed and an output hash per layer");
-  command->add_option("--seed", options->seed, "seed of the functional operands")->capture_default_str();
-  command->footer(
-      "Exit status: 0 done, 2 bad input, 3 the simulation stopped (deadlock or watchdog; outputs are still written).\n"
+  command->add_option("--seed", options->seed, "seed of the functional operands")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  command->footer(std::string(kExitStatusHelp) +
       "Examples:\n"
       "  nasaic simulate --hw configs/chips/hetero-3.yaml --model resnet18 --model unet --out out/sim\n"
       "  nasaic simulate --scalesim-config scale.cfg --topology Resnet50.csv --out out/r50\n"

@@ -17,14 +17,18 @@ std::string format_location(const std::string& file, int line, const std::string
   if (!key.empty()) text += key + ": ";
   text += message;
   // The CLI promises one readable line, even when a value came from garbage.
+  return one_line(std::move(text));
+}
+
+}  // namespace
+
+std::string one_line(std::string text) {
   for (char& ch : text) {
     const auto code = static_cast<unsigned char>(ch);
     if (code < 0x20 || code == 0x7f) ch = '?';
   }
   return text;
 }
-
-}  // namespace
 
 InputError::InputError(std::string file, int line, std::string key, std::string message)
     : std::runtime_error(format_location(file, line, key, message)),

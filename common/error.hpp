@@ -27,6 +27,10 @@ class InputError : public std::runtime_error {
   std::string message_;
 };
 
+// `text` with control characters (newlines, escapes) replaced, so a message
+// built from garbage input still prints as one readable line.
+std::string one_line(std::string text);
+
 [[noreturn]] void panic(const char* file, int line, const char* condition, const std::string& message);
 
 }  // namespace nasaic

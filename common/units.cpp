@@ -77,6 +77,21 @@ std::string_view trim(std::string_view text) {
 
 }  // namespace
 
+std::string unit_kind_example(UnitKind kind) {
+  switch (kind) {
+    case UnitKind::bytes: return "64 KiB";
+    case UnitKind::bandwidth: return "25.6 GB/s";
+    case UnitKind::bandwidth_per_cycle: return "16 B/cycle";
+    case UnitKind::frequency: return "1 GHz";
+    case UnitKind::time: return "100 ns";
+    case UnitKind::cycles: return "100 cycles";
+    case UnitKind::energy: return "0.2 pJ";
+    case UnitKind::area: return "282 um2";
+    case UnitKind::length: return "45 nm";
+  }
+  return "1 B";
+}
+
 std::string unit_kind_name(UnitKind kind) {
   switch (kind) {
     case UnitKind::bytes: return "a size";
@@ -96,8 +111,13 @@ Quantity parse_quantity(std::string_view text, const std::vector<UnitKind>& acce
   const std::string_view input = trim(text);
   double number = 0;
   const auto [end, error] = std::from_chars(input.data(), input.data() + input.size(), number);
-  const std::string expected = "expected " + unit_kind_name(accepted.front()) + " such as '64 KiB' with one of: " +
-                               units_of(accepted);
+  std::string kinds, examples;
+  for (std::size_t i = 0; i < accepted.size(); ++i) {
+    const char* separator = i == 0 ? "" : i + 1 == accepted.size() ? " or " : ", ";
+    kinds += separator + unit_kind_name(accepted[i]);
+    examples += separator + ("'" + unit_kind_example(accepted[i]) + "'");
+  }
+  const std::string expected = "expected " + kinds + " such as " + examples + ", with one of: " + units_of(accepted);
   if (error != std::errc() || !std::isfinite(number)) {
     throw InputError(excerpt(std::string(input)) + " is not a number with a unit; " + expected);
   }
@@ -111,9 +131,19 @@ Quantity parse_quantity(std::string_view text, const std::vector<UnitKind>& acce
     throw InputError("unknown unit " + excerpt(std::string(unit)) + " in " + excerpt(std::string(input)) + "; " + expected);
   }
   for (UnitKind kind : accepted) {
-    if (found->second.kind == kind) return Quantity{number * found->second.scale, kind};
+    if (found->second.kind != kind) continue;
+    const double value = number * found->second.scale;
+    // 1e305 GHz is a finite number but an infinite frequency.
+    if (!std::isfinite(value)) throw InputError(excerpt(std::string(input)) + " is too large to represent");
+    return Quantity{value, kind};
   }
   throw InputError(excerpt(std::string(input)) + " is " + unit_kind_name(found->second.kind) + "; " + expected);
+}
+
+std::string shortest_number(double value) {
+  char buffer[64];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc() ? std::string(buffer, end) : std::string("nan");
 }
 
 std::string format_bytes(double bytes) {

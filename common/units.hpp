@@ -32,6 +32,12 @@ struct Quantity {
 Quantity parse_quantity(std::string_view text, const std::vector<UnitKind>& accepted);
 
 std::string unit_kind_name(UnitKind kind);
+// A typical value of the kind, for messages ("64 KiB", "1 GHz").
+std::string unit_kind_example(UnitKind kind);
+
+// The shortest decimal text that reads back as exactly `value` ("25.6",
+// "1e+09"), so files nasaic writes reload to the same numbers.
+std::string shortest_number(double value);
 
 // Formats bytes with a binary prefix when exact ("64 KiB"), else in B.
 std::string format_bytes(double bytes);

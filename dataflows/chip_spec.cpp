@@ -1,7 +1,10 @@
 #include "dataflows/chip_spec.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
 #include "common/config_node.hpp"
@@ -14,14 +17,10 @@ namespace {
 BufferSpec parse_buffer(const ConfigNode& node) {
   node.expect_map({"capacity", "banks", "read_ports", "write_ports"});
   BufferSpec buffer;
-  const ConfigNode capacity = node.required("capacity");
-  const double bytes = capacity.as_positive_quantity({UnitKind::bytes}).value;
-  if (bytes != static_cast<double>(static_cast<std::int64_t>(bytes))) capacity.fail("must be a whole number of bytes");
-  buffer.capacity_bytes = static_cast<std::int64_t>(bytes);
-  if (const auto banks = node.optional("banks")) buffer.banks = banks->as_int(1, 1024);
-  if (const auto ports = node.optional("read_ports")) buffer.read_ports = ports->as_int(1, 64);
-  if (const auto ports = node.optional("write_ports")) buffer.write_ports = ports->as_int(1, 64);
-  if (buffer.capacity_bytes % buffer.banks != 0) node.required("banks").fail("must divide the capacity");
+  buffer.capacity_bytes = node.required("capacity").as_whole_quantity(UnitKind::bytes);
+  if (const auto banks = node.optional("banks")) buffer.banks = banks->as_int(1);
+  if (const auto ports = node.optional("read_ports")) buffer.read_ports = ports->as_int(1);
+  if (const auto ports = node.optional("write_ports")) buffer.write_ports = ports->as_int(1);
   return buffer;
 }
 
@@ -29,26 +28,13 @@ SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
   node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers"});
   SubAcceleratorSpec sub;
   sub.name = node.required("name").as_string();
-  const ConfigNode dataflow = node.required("dataflow");
-  sub.dataflow = dataflow.as_string();
-  bool known = false;
-  std::string names;
-  for (const auto& name : template_names()) {
-    known = known || name == sub.dataflow;
-    names += (names.empty() ? "" : ", ") + name;
-  }
-  if (!known) dataflow.fail("unknown dataflow template '" + sub.dataflow + "'; known: " + names);
+  sub.dataflow = node.required("dataflow").as_string();
   const ConfigNode array = node.required("pe_array");
   array.expect_map({"rows", "cols"});
-  sub.rows = array.required("rows").as_int(1, 1 << 16);
-  sub.cols = array.required("cols").as_int(1, 1 << 16);
-  if (const auto bits = node.optional("bits")) {
-    sub.bits = static_cast<int>(bits->as_int(1, 32));
-    if (sub.bits != 4 && sub.bits != 8 && sub.bits != 16 && sub.bits != 32) bits->fail("must be 4, 8, 16 or 32");
-  }
-  const ConfigNode share = node.required("bandwidth_share");
-  sub.bandwidth_share = share.as_double(0.0, 1.0);
-  if (sub.bandwidth_share <= 0) share.fail("must be greater than 0");
+  sub.rows = array.required("rows").as_int(1);
+  sub.cols = array.required("cols").as_int(1);
+  if (const auto bits = node.optional("bits")) sub.bits = static_cast<int>(bits->as_int(1, 64));
+  sub.bandwidth_share = node.required("bandwidth_share").as_double(0.0, 1.0);
   const ConfigNode buffers = node.required("buffers");
   buffers.expect_map({"ifmap", "filter", "ofmap"});
   sub.ifmap = parse_buffer(buffers.required("ifmap"));
@@ -89,12 +75,122 @@ std::ptrdiff_t ChipSpec::find(const std::string& name) const {
   return -1;
 }
 
+namespace {
+
+std::string number_text(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+// Appends a problem when `value` is outside [low, high] (or not finite).
+void check_range(std::vector<SpecProblem>& problems, const std::string& key, double value, double low, double high,
+                 const char* unit) {
+  if (std::isfinite(value) && value >= low && value <= high) return;
+  problems.push_back({key, (std::isfinite(value) ? number_text(value) : std::string("an infinite value")) + " " + unit +
+                               " is out of range; must be between " + number_text(low) + " and " + number_text(high) +
+                               " " + unit});
+}
+
+}  // namespace
+
+std::vector<SpecProblem> validate(const ChipSpec& chip) {
+  using L = ChipLimits;
+  std::vector<SpecProblem> problems;
+  if (chip.name.empty()) problems.push_back({"name", "must not be empty"});
+  check_range(problems, "clock", chip.clock_hz, L::min_clock_hz, L::max_clock_hz, "Hz");
+  if (chip.dram.bytes_per_cycle) {
+    const double bandwidth = *chip.dram.bytes_per_cycle;
+    if (!(bandwidth > 0)) {
+      problems.push_back({"dram.bandwidth", "must be positive"});
+    } else {
+      check_range(problems, "dram.bandwidth", bandwidth, L::min_bytes_per_cycle, L::max_dram_bytes_per_cycle, "B/cycle");
+    }
+  }
+  check_range(problems, "dram.latency", chip.dram.latency_cycles, 0, L::max_dram_latency_cycles, "cycles");
+  check_range(problems, "dram.burst", static_cast<double>(chip.dram.burst_bytes), 1,
+              static_cast<double>(L::max_burst_bytes), "B");
+  if (!(chip.interconnect.link_bytes_per_cycle > 0)) {
+    problems.push_back({"interconnect.link_width", "must be positive"});
+  } else {
+    check_range(problems, "interconnect.link_width", chip.interconnect.link_bytes_per_cycle, L::min_bytes_per_cycle,
+                L::max_link_bytes_per_cycle, "B/cycle");
+  }
+  if (chip.sub_accelerators.empty()) problems.push_back({"sub_accelerators", "a chip needs at least one sub-accelerator"});
+  if (static_cast<std::int64_t>(chip.sub_accelerators.size()) > L::max_sub_accelerators) {
+    problems.push_back({"sub_accelerators", std::to_string(chip.sub_accelerators.size()) +
+                                                " sub-accelerators; at most " + std::to_string(L::max_sub_accelerators)});
+  }
+  double share_sum = 0;
+  for (std::size_t i = 0; i < chip.sub_accelerators.size(); ++i) {
+    const SubAcceleratorSpec& sub = chip.sub_accelerators[i];
+    const std::string at = "sub_accelerators[" + std::to_string(i) + "].";
+    if (sub.name.empty()) problems.push_back({at + "name", "must not be empty"});
+    for (std::size_t j = 0; j < i; ++j) {
+      if (chip.sub_accelerators[j].name == sub.name) {
+        problems.push_back({at + "name", "duplicate sub-accelerator name '" + sub.name + "'"});
+      }
+    }
+    const auto& names = template_names();
+    if (std::find(names.begin(), names.end(), sub.dataflow) == names.end()) {
+      std::string known;
+      for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
+      problems.push_back({at + "dataflow", "unknown dataflow template '" + sub.dataflow + "'; known: " + known});
+    }
+    check_range(problems, at + "pe_array.rows", static_cast<double>(sub.rows), 1,
+                static_cast<double>(L::max_array_side), "PEs");
+    check_range(problems, at + "pe_array.cols", static_cast<double>(sub.cols), 1,
+                static_cast<double>(L::max_array_side), "PEs");
+    if (sub.rows > 0 && sub.cols > 0 && sub.rows <= L::max_array_side && sub.cols <= L::max_array_side &&
+        sub.pes() > L::max_pes) {
+      problems.push_back({at + "pe_array", std::to_string(sub.rows) + "x" + std::to_string(sub.cols) + " = " +
+                                               std::to_string(sub.pes()) + " PEs; at most " +
+                                               std::to_string(L::max_pes)});
+    }
+    if (sub.bits != 4 && sub.bits != 8 && sub.bits != 16 && sub.bits != 32) {
+      problems.push_back({at + "bits", "must be 4, 8, 16 or 32, got " + std::to_string(sub.bits)});
+    }
+    if (!(sub.bandwidth_share > 0 && sub.bandwidth_share <= 1)) {
+      problems.push_back({at + "bandwidth_share", number_text(sub.bandwidth_share) + " must be in (0, 1]"});
+    } else {
+      share_sum += sub.bandwidth_share;
+      if (share_sum > 1.0 + 1e-9) {
+        problems.push_back({at + "bandwidth_share",
+                            "bandwidth shares of the sub-accelerators sum to " + number_text(share_sum) +
+                                ", more than 1"});
+      }
+    }
+    const std::pair<const char*, const BufferSpec*> buffers[] = {
+        {"ifmap", &sub.ifmap}, {"filter", &sub.filter}, {"ofmap", &sub.ofmap}};
+    for (const auto& [name, buffer] : buffers) {
+      const std::string key = at + "buffers." + name + ".";
+      check_range(problems, key + "capacity", static_cast<double>(buffer->capacity_bytes), 1,
+                  static_cast<double>(L::max_buffer_bytes), "B");
+      check_range(problems, key + "banks", static_cast<double>(buffer->banks), 1, static_cast<double>(L::max_banks),
+                  "banks");
+      if (buffer->banks >= 1 && buffer->capacity_bytes % buffer->banks != 0) {
+        problems.push_back({key + "banks", std::to_string(buffer->banks) + " banks must divide the capacity of " +
+                                               std::to_string(buffer->capacity_bytes) + " B"});
+      }
+      check_range(problems, key + "read_ports", static_cast<double>(buffer->read_ports), 1,
+                  static_cast<double>(L::max_ports), "ports");
+      check_range(problems, key + "write_ports", static_cast<double>(buffer->write_ports), 1,
+                  static_cast<double>(L::max_ports), "ports");
+    }
+  }
+  return problems;
+}
+
 ChipSpec load_chip_spec(const std::string& path) {
   const ConfigNode root = ConfigNode::load_file(path);
   root.expect_map({"name", "clock", "technology", "dram", "interconnect", "sub_accelerators"});
   ChipSpec chip;
   chip.name = root.required("name").as_string();
   chip.clock_hz = root.required("clock").as_positive_quantity({UnitKind::frequency}).value;
+  // Checked before other values are converted with it.
+  std::vector<SpecProblem> clock_problems;
+  check_range(clock_problems, "clock", chip.clock_hz, ChipLimits::min_clock_hz, ChipLimits::max_clock_hz, "Hz");
+  if (!clock_problems.empty()) root.required("clock").fail(clock_problems.front().message);
 
   const ConfigNode technology = root.required("technology");
   chip.technology_file = technology.as_string();
@@ -103,8 +199,11 @@ ChipSpec load_chip_spec(const std::string& path) {
   } else {
     const std::filesystem::path technology_path =
         std::filesystem::path(path).parent_path() / std::filesystem::path(chip.technology_file);
-    if (!std::filesystem::exists(technology_path)) {
-      technology.fail("technology file '" + technology_path.string() + "' does not exist");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(technology_path, ec)) {
+      technology.fail("technology file '" + technology_path.string() +
+                      (std::filesystem::exists(technology_path, ec) ? "' is not a file" : "' does not exist") +
+                      " (a path relative to the chip file, or built-in)");
     }
     chip.technology = load_technology(technology_path.string());
   }
@@ -117,9 +216,7 @@ ChipSpec load_chip_spec(const std::string& path) {
     chip.dram.bytes_per_cycle = q.kind == UnitKind::bandwidth ? q.value / chip.clock_hz : q.value;
   }
   chip.dram.latency_cycles = to_cycles(dram.required("latency"), chip.clock_hz);
-  const ConfigNode burst = dram.required("burst");
-  chip.dram.burst_bytes = static_cast<std::int64_t>(burst.as_positive_quantity({UnitKind::bytes}).value);
-  if (chip.dram.burst_bytes < 1) burst.fail("must be at least 1 B");
+  chip.dram.burst_bytes = dram.required("burst").as_whole_quantity(UnitKind::bytes);
 
   const ConfigNode interconnect = root.required("interconnect");
   interconnect.expect_map({"arbitration", "link_width"});
@@ -128,40 +225,35 @@ ChipSpec load_chip_spec(const std::string& path) {
   chip.interconnect.link_bytes_per_cycle = link.as_positive_quantity({UnitKind::bandwidth_per_cycle}).value;
 
   const ConfigNode subs = root.required("sub_accelerators");
-  double share_sum = 0;
-  for (const auto& item : subs.sequence()) {
-    SubAcceleratorSpec sub = parse_sub_accelerator(item);
-    if (chip.find(sub.name) >= 0) item.required("name").fail("duplicate sub-accelerator name '" + sub.name + "'");
-    share_sum += sub.bandwidth_share;
-    if (share_sum > 1.0 + 1e-9) {
-      char text[160];
-      std::snprintf(text, sizeof text, "bandwidth shares of the sub-accelerators sum to %.6g, more than 1", share_sum);
-      item.required("bandwidth_share").fail(text);
-    }
-    chip.sub_accelerators.push_back(std::move(sub));
+  for (const auto& item : subs.sequence()) chip.sub_accelerators.push_back(parse_sub_accelerator(item));
+  const auto problems = validate(chip);
+  if (!problems.empty()) {
+    throw InputError(path, root.line_of(problems.front().key), problems.front().key, problems.front().message);
   }
-  if (chip.sub_accelerators.empty()) subs.fail("a chip needs at least one sub-accelerator");
   return chip;
 }
 
 std::string chip_spec_to_yaml(const ChipSpec& chip) {
   const auto quantity = [](double value, const char* unit) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.10g %s", value, unit);
-    return std::string(buffer);
+    return shortest_number(value) + " " + unit;
   };
+  // The largest unit in which the clock still reads back exactly.
+  std::string clock = quantity(chip.clock_hz, "Hz");
+  for (const auto& [scale, unit] : {std::pair{1e3, "kHz"}, std::pair{1e6, "MHz"}, std::pair{1e9, "GHz"}}) {
+    if (chip.clock_hz / scale * scale == chip.clock_hz && chip.clock_hz >= scale) clock = quantity(chip.clock_hz / scale, unit);
+  }
   YAML::Emitter out;
-  out.SetDoublePrecision(10);
   out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << chip.name;
-  out << YAML::Key << "clock" << YAML::Value << quantity(chip.clock_hz / 1e6, "MHz");
-  out << YAML::Key << "technology" << YAML::Value << chip.technology_file;
-  out << YAML::Key << "technology_hash" << YAML::Value << chip.technology.hash;
+  out << YAML::Key << "name" << YAML::Value;
+  emit_yaml_string(out, chip.name);
+  out << YAML::Key << "clock" << YAML::Value << clock;
+  out << YAML::Key << "technology" << YAML::Value;
+  emit_yaml_string(out, chip.technology_file);
+  out << YAML::Comment("table hash " + chip.technology.hash);
   out << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
   if (chip.dram.bytes_per_cycle) {
     out << YAML::Key << "bandwidth" << YAML::Value << quantity(*chip.dram.bytes_per_cycle, "B/cycle");
-    out << YAML::Key << "bandwidth_total" << YAML::Value
-        << quantity(*chip.dram.bytes_per_cycle * chip.clock_hz / 1e9, "GB/s");
+    out << YAML::Comment(quantity(*chip.dram.bytes_per_cycle * chip.clock_hz / 1e9, "GB/s"));
   } else {
     out << YAML::Key << "bandwidth" << YAML::Value << "ideal";
   }
@@ -175,13 +267,14 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
   out << YAML::Key << "sub_accelerators" << YAML::Value << YAML::BeginSeq;
   for (const auto& sub : chip.sub_accelerators) {
     out << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << sub.name;
+    out << YAML::Key << "name" << YAML::Value;
+    emit_yaml_string(out, sub.name);
     out << YAML::Key << "dataflow" << YAML::Value << sub.dataflow;
     out << YAML::Key << "pe_array" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "rows"
         << YAML::Value << sub.rows << YAML::Key << "cols" << YAML::Value << sub.cols << YAML::EndMap;
-    out << YAML::Key << "pes" << YAML::Value << sub.pes();
+    out << YAML::Comment(std::to_string(sub.pes()) + " PEs");
     out << YAML::Key << "bits" << YAML::Value << sub.bits;
-    out << YAML::Key << "bandwidth_share" << YAML::Value << sub.bandwidth_share;
+    out << YAML::Key << "bandwidth_share" << YAML::Value << shortest_number(sub.bandwidth_share);
     out << YAML::Key << "buffers" << YAML::Value << YAML::BeginMap;
     const std::pair<const char*, const BufferSpec*> buffers[] = {
         {"ifmap", &sub.ifmap}, {"filter", &sub.filter}, {"ofmap", &sub.ofmap}};
@@ -196,6 +289,51 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
   }
   out << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace nasaic
+
+namespace nasaic {
+
+std::string chip_spec_to_json(const ChipSpec& chip) {
+  nlohmann::ordered_json json;
+  json["name"] = chip.name;
+  json["clock_Hz"] = chip.clock_hz;
+  json["technology"] = chip.technology_file;
+  json["technology_hash"] = chip.technology.hash;
+  nlohmann::ordered_json dram;
+  if (chip.dram.bytes_per_cycle) {
+    dram["bandwidth_B_per_cycle"] = *chip.dram.bytes_per_cycle;
+    dram["bandwidth_GB_per_s"] = *chip.dram.bytes_per_cycle * chip.clock_hz / 1e9;
+  } else {
+    dram["bandwidth_B_per_cycle"] = "ideal";
+  }
+  dram["latency_cycles"] = chip.dram.latency_cycles;
+  dram["burst_B"] = chip.dram.burst_bytes;
+  json["dram"] = dram;
+  json["interconnect"] = {{"arbitration", arbitration_name(chip.interconnect.arbitration)},
+                          {"link_width_B_per_cycle", chip.interconnect.link_bytes_per_cycle}};
+  nlohmann::ordered_json subs = nlohmann::ordered_json::array();
+  for (const auto& sub : chip.sub_accelerators) {
+    nlohmann::ordered_json item;
+    item["name"] = sub.name;
+    item["dataflow"] = sub.dataflow;
+    item["pe_array"] = {{"rows", sub.rows}, {"cols", sub.cols}};
+    item["pes"] = sub.pes();
+    item["bits"] = sub.bits;
+    item["bandwidth_share"] = sub.bandwidth_share;
+    const std::pair<const char*, const BufferSpec*> buffers[] = {
+        {"ifmap", &sub.ifmap}, {"filter", &sub.filter}, {"ofmap", &sub.ofmap}};
+    for (const auto& [name, buffer] : buffers) {
+      item["buffers"][name] = {{"capacity_B", buffer->capacity_bytes},
+                               {"banks", buffer->banks},
+                               {"read_ports", buffer->read_ports},
+                               {"write_ports", buffer->write_ports}};
+    }
+    subs.push_back(item);
+  }
+  json["sub_accelerators"] = subs;
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace nasaic

@@ -21,6 +21,7 @@ struct BufferSpec {
   std::int64_t banks = 1;
   std::int64_t read_ports = 1;   // per bank, per cycle
   std::int64_t write_ports = 1;  // per bank, per cycle
+  friend bool operator==(const BufferSpec&, const BufferSpec&) = default;
 };
 
 struct SubAcceleratorSpec {
@@ -33,6 +34,7 @@ struct SubAcceleratorSpec {
   double bandwidth_share = 0;  // fraction of DRAM bandwidth, in (0, 1]
 
   std::int64_t pes() const { return rows * cols; }
+  friend bool operator==(const SubAcceleratorSpec&, const SubAcceleratorSpec&) = default;
 };
 
 struct DramSpec {
@@ -41,11 +43,13 @@ struct DramSpec {
   std::optional<double> bytes_per_cycle;
   double latency_cycles = 0;
   std::int64_t burst_bytes = 64;
+  friend bool operator==(const DramSpec&, const DramSpec&) = default;
 };
 
 struct InterconnectSpec {
   Arbitration arbitration = Arbitration::round_robin;
   double link_bytes_per_cycle = 0;  // per sub-accelerator port
+  friend bool operator==(const InterconnectSpec&, const InterconnectSpec&) = default;
 };
 
 struct ChipSpec {
@@ -59,14 +63,52 @@ struct ChipSpec {
 
   // Index by name, or -1.
   std::ptrdiff_t find(const std::string& name) const;
+  friend bool operator==(const ChipSpec&, const ChipSpec&) = default;
 };
+
+// The limits every chip must meet, whatever it was read from (chip YAML, a
+// SCALE-Sim .cfg, a points file) or built by (a search). They keep every
+// derived count (cycles, bytes, energy) far from overflow, and they are
+// generous: the largest shipped or published design is orders of magnitude
+// inside each.
+struct ChipLimits {
+  static constexpr double min_clock_hz = 1e3;
+  static constexpr double max_clock_hz = 1e12;
+  // A floor on bandwidth bounds the cycles of moving a layer's largest
+  // traffic (2^50 MACs' operands) well inside 64-bit cycle counts.
+  static constexpr double min_bytes_per_cycle = 0.01;
+  static constexpr double max_dram_bytes_per_cycle = 1 << 20;
+  static constexpr double max_dram_latency_cycles = 1e9;
+  static constexpr std::int64_t max_burst_bytes = 1 << 20;
+  static constexpr double max_link_bytes_per_cycle = 1 << 20;
+  static constexpr std::int64_t max_sub_accelerators = 64;
+  static constexpr std::int64_t max_array_side = 1 << 16;
+  static constexpr std::int64_t max_pes = 1 << 22;
+  static constexpr std::int64_t max_buffer_bytes = std::int64_t{1} << 36;  // 64 GiB
+  static constexpr std::int64_t max_banks = 1024;
+  static constexpr std::int64_t max_ports = 64;
+};
+
+// One thing wrong with a chip: the key path as the chip YAML spells it
+// ("sub_accelerators[1].pe_array.rows") and what is wrong.
+struct SpecProblem {
+  std::string key;
+  std::string message;
+};
+
+// Every problem found, in the order of the YAML keys; empty when the chip is
+// valid. The technology table is checked where it is parsed.
+std::vector<SpecProblem> validate(const ChipSpec& chip);
 
 // Parses and validates a chip YAML file. The technology path is relative to
 // the chip file. Throws InputError naming file, line and key.
 ChipSpec load_chip_spec(const std::string& path);
 
 // The normalised chip as YAML, with every default made explicit and values in
-// canonical units.
+// canonical units. It loads back as the same chip (derived figures are
+// comments).
 std::string chip_spec_to_yaml(const ChipSpec& chip);
+// The same chip as JSON, names kept as strings and numbers as numbers.
+std::string chip_spec_to_json(const ChipSpec& chip);
 
 }  // namespace nasaic

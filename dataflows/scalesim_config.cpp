@@ -71,7 +71,13 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       throw InputError(label, line_number, excerpt(section + "." + written_key), "unknown key");
     }
-    entries[section + "." + key] = Entry{trim(line.substr(separator + 1)), line_number, section + "." + written_key};
+    const auto [found, inserted] =
+        entries.emplace(section + "." + key, Entry{trim(line.substr(separator + 1)), line_number, section + "." + written_key});
+    if (!inserted) {
+      // Python's configparser, which SCALE-Sim uses, refuses repeats too.
+      throw InputError(label, line_number, section + "." + written_key,
+                       "duplicate key; first given on line " + std::to_string(found->second.line));
+    }
   }
 
   const auto get = [&](const std::string& full_key) -> const Entry& {
@@ -83,6 +89,7 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
     const Entry& entry = get(full_key);
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(entry.value.data(), entry.value.data() + entry.value.size(), value);
+    if (error == std::errc::result_out_of_range) throw InputError(label, entry.line, entry.key, excerpt(entry.value) + " is too large");
     if (error != std::errc() || end != entry.value.data() + entry.value.size()) {
       throw InputError(label, entry.line, entry.key, excerpt(entry.value) + " is not an integer");
     }
@@ -113,6 +120,10 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
   }
   const std::int64_t banks =
       entries.count("architecture_presets.memorybanks") ? integer("architecture_presets.memorybanks", 1) : 1;
+  if (banks > ChipLimits::max_banks) {
+    const Entry& entry = get("architecture_presets.memorybanks");
+    throw InputError(label, entry.line, entry.key, "at most " + std::to_string(ChipLimits::max_banks) + " banks");
+  }
   for (const char* key : {"architecture_presets.ifmapoffset", "architecture_presets.filteroffset",
                           "architecture_presets.ofmapoffset"}) {
     integer(key, 0);  // validated for the user's sake; addresses do not affect timing here
@@ -129,8 +140,11 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
     const std::string field = trim(bandwidth.value.substr(from, comma - from));
     std::int64_t value = 0;
     const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-    if (error != std::errc() || end != field.data() + field.size() || value <= 0) {
-      throw InputError(label, bandwidth.line, bandwidth.key, excerpt(field) + " is not a positive integer (words/cycle)");
+    if (error != std::errc() || end != field.data() + field.size() || value <= 0 ||
+        value > static_cast<std::int64_t>(ChipLimits::max_dram_bytes_per_cycle)) {
+      throw InputError(label, bandwidth.line, bandwidth.key,
+                       excerpt(field) + " is not a whole number of words/cycle between 1 and " +
+                           std::to_string(static_cast<std::int64_t>(ChipLimits::max_dram_bytes_per_cycle)));
     }
     bandwidths.push_back(value);
     from = comma + 1;
@@ -148,7 +162,7 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
   chip.dram.latency_cycles = 0;
   chip.dram.burst_bytes = 1;
   chip.interconnect.arbitration = Arbitration::round_robin;
-  chip.interconnect.link_bytes_per_cycle = chip.dram.bytes_per_cycle.value_or(1e9);
+  chip.interconnect.link_bytes_per_cycle = chip.dram.bytes_per_cycle.value_or(ChipLimits::max_link_bytes_per_cycle);
 
   SubAcceleratorSpec sub;
   sub.name = config.run_name;
@@ -159,7 +173,9 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
   sub.bandwidth_share = 1.0;
   const auto buffer = [&](const char* key) {
     BufferSpec spec;
-    spec.capacity_bytes = integer(key, 1) * 1024;
+    const std::int64_t kb = integer(key, 1);
+    // Checked before the multiplication, against the chip YAML's limit.
+    spec.capacity_bytes = kb > ChipLimits::max_buffer_bytes / 1024 ? ChipLimits::max_buffer_bytes + 1 : kb * 1024;
     spec.banks = banks;
     return spec;
   };
@@ -167,6 +183,33 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
   sub.filter = buffer("architecture_presets.filtersramszkb");
   sub.ofmap = buffer("architecture_presets.ofmapsramszkb");
   chip.sub_accelerators.push_back(sub);
+
+  // One set of limits for a chip, whatever format it came from: report the
+  // first problem at the .cfg key it came from.
+  static const std::map<std::string, std::string> cfg_key = {
+      {"sub_accelerators[0].pe_array.rows", "architecture_presets.arrayheight"},
+      {"sub_accelerators[0].pe_array.cols", "architecture_presets.arraywidth"},
+      {"sub_accelerators[0].pe_array", "architecture_presets.arrayheight"},
+      {"sub_accelerators[0].buffers.ifmap.capacity", "architecture_presets.ifmapsramszkb"},
+      {"sub_accelerators[0].buffers.filter.capacity", "architecture_presets.filtersramszkb"},
+      {"sub_accelerators[0].buffers.ofmap.capacity", "architecture_presets.ofmapsramszkb"},
+      {"name", "general.run_name"},
+      {"sub_accelerators[0].name", "general.run_name"},
+      {"dram.bandwidth", "architecture_presets.bandwidth"},
+      {"interconnect.link_width", "architecture_presets.bandwidth"},
+  };
+  const auto problems = validate(chip);
+  if (!problems.empty()) {
+    const SpecProblem& problem = problems.front();
+    std::string key = problem.key;
+    if (key.find(".banks") != std::string::npos) key = "architecture_presets.memorybanks";
+    if (const auto mapped = cfg_key.find(key); mapped != cfg_key.end()) key = mapped->second;
+    const auto entry = entries.find(key);
+    if (entry == entries.end()) throw InputError(label, 0, key, problem.message);
+    std::string message = problem.message;
+    if (key.find("sramszkb") != std::string::npos) message = "at most " + std::to_string(ChipLimits::max_buffer_bytes / 1024) + " kB";
+    throw InputError(label, entry->second.line, entry->second.key, message);
+  }
   return config;
 }
 

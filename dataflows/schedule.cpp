@@ -23,14 +23,27 @@ Schedule load_schedule(const std::string& path, const Workload& workload, const 
     auto& order = schedule.per_sub[static_cast<std::size_t>(sub)];
     for (const auto& item : entry.required("layers").sequence()) {
       const std::string text = item.as_string();
-      const auto colon = text.find(':');
-      const std::string network_name = text.substr(0, colon);
+      // Network names may contain ':' themselves ("pnet:v2"), so the network
+      // is the longest name that is the whole entry or a prefix before ':'.
       int network = -1;
+      bool whole = false;
       for (std::size_t n = 0; n < workload.networks.size(); ++n) {
-        if (workload.networks[n].name() == network_name) network = static_cast<int>(n);
+        const std::string& name = workload.networks[n].name();
+        const bool is_whole = text == name;
+        const bool is_prefix = text.size() > name.size() && text.compare(0, name.size(), name) == 0 && text[name.size()] == ':';
+        if ((is_whole || is_prefix) &&
+            (network < 0 || name.size() > workload.networks[static_cast<std::size_t>(network)].name().size())) {
+          network = static_cast<int>(n);
+          whole = is_whole;
+        }
       }
-      if (network < 0) item.fail("unknown network '" + network_name + "' in the workload");
+      if (network < 0) {
+        item.fail("unknown network '" + text.substr(0, text.find(':')) +
+                  "' in the workload; entries are NETWORK or NETWORK:LAYER");
+      }
       const Network& net = workload.networks[static_cast<std::size_t>(network)];
+      const std::string& network_name = net.name();
+      const auto colon = whole ? std::string::npos : network_name.size();
       std::vector<int> layers;
       if (colon == std::string::npos) {
         for (std::size_t index : net.topological_order()) layers.push_back(static_cast<int>(index));
@@ -64,11 +77,12 @@ std::string schedule_to_yaml(const Schedule& schedule, const Workload& workload,
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "schedule" << YAML::Value << YAML::BeginSeq;
   for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
-    out << YAML::BeginMap << YAML::Key << "sub_accelerator" << YAML::Value << chip.sub_accelerators[s].name
-        << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+    out << YAML::BeginMap << YAML::Key << "sub_accelerator" << YAML::Value;
+    emit_yaml_string(out, chip.sub_accelerators[s].name);
+    out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
     for (const LayerRef& ref : schedule.per_sub[s]) {
       const Network& net = workload.networks[static_cast<std::size_t>(ref.network)];
-      out << net.name() + ":" + net.layer(static_cast<std::size_t>(ref.layer)).name;
+      emit_yaml_string(out, net.name() + ":" + net.layer(static_cast<std::size_t>(ref.layer)).name);
     }
     out << YAML::EndSeq << YAML::EndMap;
   }

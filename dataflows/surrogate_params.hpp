@@ -3,8 +3,11 @@
 // fits. Each has a meaning and a neutral default (scales 1, offsets 0), so
 // an uncalibrated surrogate is the plain closed-form model.
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "common/json_input.hpp"
 
 namespace nasaic {
 
@@ -30,9 +33,13 @@ struct SurrogateParams {
   // Name/value pairs in a stable order (per-template names carry the
   // template: "compute_scale.nvdla").
   std::vector<std::pair<std::string, double>> named() const;
-  // Throws InputError naming an unknown parameter.
+  // Throws InputError naming an unknown parameter or a value outside its
+  // range.
   void set(const std::string& name, double value);
 };
+
+// The values a parameter may take; nullopt for an unknown name.
+std::optional<NumberRange> surrogate_parameter_range(const std::string& name);
 
 // The closed form's version: a calibration fitted to another version of the
 // model is refused. Bump it whenever the surrogate's equations change.
@@ -43,5 +50,7 @@ inline constexpr const char* kSurrogateModelVersion = "nasaic-surrogate-4";
 // version or technology hash, they must match this surrogate and `technology`.
 // Throws InputError saying why not.
 SurrogateParams load_surrogate_params(const std::string& path, const std::string& technology_hash);
+// The same, from a parsed calibration file.
+SurrogateParams read_surrogate_params(const JsonValue& root, const std::string& technology_hash);
 
 }  // namespace nasaic

@@ -6,6 +6,7 @@
 
 #include "common/config_node.hpp"
 #include "common/hash.hpp"
+#include "common/text_file.hpp"
 #include "dataflows/builtin_technology.hpp"
 
 namespace nasaic {
@@ -32,12 +33,20 @@ Technology parse_technology(const ConfigNode& root) {
   root.expect_map({"name", "node", "mac", "register_file", "sram", "interconnect", "dram"});
   Technology t;
   t.name = root.required("name").as_string();
-  t.node_nm = root.required("node").as_positive_quantity({UnitKind::length}).value;
-  const auto energy = [](const ConfigNode& node, const char* key) {
-    return node.required(key).as_positive_quantity({UnitKind::energy}).value;
+  // Bounds far outside any real table (1 uJ per access, 10^4 mm^2 per
+  // component) keep every energy and area total finite.
+  const auto bounded = [](const ConfigNode& node, const char* key, UnitKind kind, double max, const char* max_text) {
+    const ConfigNode value = node.required(key);
+    const double quantity = value.as_positive_quantity({kind}).value;
+    if (quantity > max) value.fail(excerpt(value.as_string()) + " is out of range; at most " + max_text);
+    return quantity;
   };
-  const auto area = [](const ConfigNode& node, const char* key) {
-    return node.required(key).as_positive_quantity({UnitKind::area}).value;
+  t.node_nm = bounded(root, "node", UnitKind::length, 1e6, "1000000 nm");
+  const auto energy = [&](const ConfigNode& node, const char* key) {
+    return bounded(node, key, UnitKind::energy, 1e6, "1 uJ");
+  };
+  const auto area = [&](const ConfigNode& node, const char* key) {
+    return bounded(node, key, UnitKind::area, 1e10, "10000 mm2");
   };
 
   const ConfigNode mac = root.required("mac");
@@ -91,7 +100,8 @@ std::string technology_to_yaml(const Technology& t) {
     return std::string(buffer);
   };
   out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << t.name;
+  out << YAML::Key << "name" << YAML::Value;
+  emit_yaml_string(out, t.name);
   out << YAML::Key << "node" << YAML::Value << with_unit(t.node_nm, "nm");
   out << YAML::Key << "mac" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "energy_int8" << YAML::Value << with_unit(t.mac_energy_int8_pj, "pJ");

@@ -44,6 +44,7 @@ struct Technology {
   double mac_area_um2(int bits) const;
   // Energy of one 64-bit access to an SRAM of `kib` KiB.
   double sram_read_pj_per_64b(double kib) const;
+  friend bool operator==(const Technology&, const Technology&) = default;
 };
 
 Technology parse_technology(const ConfigNode& root);

@@ -235,6 +235,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
     if (!any) {
       if (next_ready == kNever) {
         estimate.feasible = false;
+        estimate.deadlocked = true;
         estimate.reason = deadlock_reason(graph, schedule, next, chip);
         return estimate;
       }
@@ -346,6 +347,7 @@ WorkloadEstimate quick_evaluate(const WorkloadGraph& graph, Estimator& estimator
     }
     if (best_sub == subs) {
       estimate.feasible = false;
+      estimate.deadlocked = true;
       estimate.reason = deadlock_reason(graph, schedule, next, chip);
       return estimate;
     }

@@ -58,6 +58,9 @@ struct ScheduledLayer {
 
 struct WorkloadEstimate {
   bool feasible = true;
+  // Infeasible because the schedule deadlocks (a valid schedule that cannot
+  // complete), not because a layer does not fit where it is placed.
+  bool deadlocked = false;
   std::string reason;
   double makespan_cycles = 0;
   double energy_pj = 0;

@@ -1,5 +1,7 @@
 #include "models/layer.hpp"
 
+#include <cstdio>
+
 #include "common/error.hpp"
 
 namespace nasaic {
@@ -71,21 +73,47 @@ TensorShape Layer::output_shape() const {
   return {K / (pixel_shuffle * pixel_shuffle), P() * pixel_shuffle, Q() * pixel_shuffle};
 }
 
+namespace {
+
+// GCC and Clang's 128-bit integer; __extension__ keeps -Wpedantic quiet.
+__extension__ typedef __int128 Wide;
+
+std::string scientific(Wide value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g", static_cast<double>(value));
+  return text;
+}
+
+}  // namespace
+
 std::string Layer::validate() const {
   struct Field {
     const char* key;
     std::int64_t value;
   };
-  const Field positive[] = {{"N", N}, {"C", C}, {"H", H}, {"W", W}, {"K", K}, {"R", R}, {"S", S},
+  // A gemm's fields carry M, N and K; name them as its file does.
+  const bool is_gemm = type == LayerType::gemm;
+  const char* const name_C = is_gemm ? "K" : "C";
+  const char* const name_H = is_gemm ? "M" : "H";
+  const char* const name_K = is_gemm ? "N" : "K";
+  const Field positive[] = {{"N", N}, {name_C, C}, {name_H, H}, {"W", W}, {name_K, K}, {"R", R}, {"S", S},
                             {"stride", stride_h}, {"stride", stride_w}, {"groups", groups},
                             {"pixel_shuffle", pixel_shuffle}};
   for (const auto& field : positive) {
     if (field.value <= 0) return std::string(field.key) + ": must be positive, got " + std::to_string(field.value);
+    if (field.value > kMaxLayerDimension) {
+      return std::string(field.key) + ": " + std::to_string(field.value) + " is too large; at most " +
+             std::to_string(kMaxLayerDimension);
+    }
   }
   const Field non_negative[] = {{"padding", padding.top}, {"padding", padding.bottom},
                                 {"padding", padding.left}, {"padding", padding.right}};
   for (const auto& field : non_negative) {
     if (field.value < 0) return std::string(field.key) + ": must not be negative, got " + std::to_string(field.value);
+    if (field.value > kMaxLayerDimension) {
+      return std::string(field.key) + ": " + std::to_string(field.value) + " is too large; at most " +
+             std::to_string(kMaxLayerDimension);
+    }
   }
   if (bits != 4 && bits != 8 && bits != 16 && bits != 32) {
     return "bits: must be 4, 8, 16 or 32, got " + std::to_string(bits);
@@ -123,6 +151,40 @@ std::string Layer::validate() const {
       if (type == LayerType::fc && H != 1) return "H: an fc layer has H = 1 (its rows are the batch N)";
       break;
     case LayerType::conv: break;
+  }
+  // Derived counts, in 128 bits so that checking them cannot overflow. The
+  // key named is the largest factor, the one most likely mistyped.
+  const Wide p = P(), q = Q();
+  const Wide inputs_count = type == LayerType::add ? static_cast<Wide>(inputs.size() > 1 ? inputs.size() : 2) : 1;
+  const Wide input = Wide{N} * C * H * W * inputs_count;
+  const Wide output = Wide{N} * K * p * q;
+  const Wide filter = has_filter() ? Wide{K} * (C / groups) * R * S : 0;
+  const Wide work = type == LayerType::pool  ? output * R * S
+                    : type == LayerType::add ? output * inputs_count
+                                             : output * (C / groups) * R * S;
+  const auto largest = [&](std::initializer_list<Field> fields) {
+    Field top = *fields.begin();
+    for (const Field& field : fields) {
+      if (field.value > top.value) top = field;
+    }
+    return std::string(top.key);
+  };
+  const Wide limit_elements = kMaxTensorElements, limit_ops = kMaxLayerOps;
+  if (input > limit_elements) {
+    return largest({{name_H, H}, {"W", W}, {name_C, C}, {"N", N}}) + ": the input has " + scientific(input) +
+           " elements, more than the limit of " + scientific(limit_elements);
+  }
+  if (output > limit_elements) {
+    return largest({{name_K, K}, {name_H, H}, {"W", W}, {"N", N}}) + ": the output has " + scientific(output) +
+           " elements, more than the limit of " + scientific(limit_elements);
+  }
+  if (filter > limit_elements) {
+    return largest({{name_K, K}, {name_C, C}, {"R", R}, {"S", S}}) + ": the filter has " + scientific(filter) +
+           " elements, more than the limit of " + scientific(limit_elements);
+  }
+  if (work > limit_ops) {
+    return largest({{name_K, K}, {name_C, C}, {name_H, H}, {"W", W}, {"N", N}, {"R", R}, {"S", S}}) +
+           ": the layer does " + scientific(work) + " operations, more than the limit of " + scientific(limit_ops);
   }
   return {};
 }

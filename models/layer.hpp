@@ -12,6 +12,15 @@
 
 namespace nasaic {
 
+// Limits that keep every derived count exact in 64-bit integers and in
+// doubles, with room for the traffic and cycle counts computed from them: a
+// dimension, the elements of one tensor, and a layer's MACs or operations.
+// The largest published layers are orders of magnitude inside them.
+inline constexpr std::int64_t kMaxLayerDimension = std::int64_t{1} << 24;
+inline constexpr std::int64_t kMaxTensorElements = std::int64_t{1} << 44;
+inline constexpr std::int64_t kMaxLayerOps = std::int64_t{1} << 50;
+inline constexpr std::int64_t kMaxNetworkOps = std::int64_t{1} << 56;
+
 enum class LayerType { conv, dwconv, fc, gemm, pool, add };
 
 const char* layer_type_name(LayerType type);
@@ -78,8 +87,10 @@ struct Layer {
                                    type == LayerType::fc || type == LayerType::gemm; }
 
   // Returns an empty string when the layer is well-formed, else the first
-  // problem found, prefixed with the offending field ("R: filter 7 is larger
-  // than the padded input 5").
+  // problem found, prefixed with the offending field as a network file spells
+  // it ("R: filter 7 is larger than the padded input 5"; M, N and K for a
+  // gemm). Dimensions and derived counts beyond the limits above are problems,
+  // so no count computed from a valid layer overflows.
   std::string validate() const;
 };
 

@@ -104,11 +104,20 @@ TensorShape Network::produced_input(std::size_t index) const {
 }
 
 void Network::validate_graph() const {
+  // Each layer is within the limits; so is the whole network, so that totals
+  // summed over it cannot overflow either.
+  std::int64_t total_ops = 0;
   for (const auto& layer : layers_) {
     const std::string problem = layer.validate();
     if (!problem.empty()) {
       const auto colon = problem.find(':');
       throw InputError("", 0, layer.name + "." + problem.substr(0, colon), problem.substr(colon + 2));
+    }
+    total_ops += std::max(layer.ops(), layer.input_elements() + layer.output_elements() + layer.filter_elements());
+    if (total_ops > kMaxNetworkOps) {
+      throw InputError("", 0, layer.name + ".name",
+                       "the network's operations and tensor elements up to this layer exceed the limit of " +
+                           std::to_string(kMaxNetworkOps));
     }
   }
   topological_order();

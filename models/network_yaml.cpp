@@ -144,12 +144,20 @@ Network load_network_yaml(const std::string& path) { return parse_network_yaml(C
 
 std::string network_to_yaml(const Network& network) {
   YAML::Emitter out;
-  out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << network.name() << YAML::Key << "task"
-      << YAML::Value << network.task() << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  out << YAML::BeginMap << YAML::Key << "name" << YAML::Value;
+  emit_yaml_string(out, network.name());
+  out << YAML::Key << "task" << YAML::Value;
+  emit_yaml_string(out, network.task());
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
   for (const auto& layer : network.layers()) {
-    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << layer.name << YAML::Key << "type" << YAML::Value
-        << layer_type_name(layer.type) << YAML::Key << "inputs" << YAML::Value << YAML::Flow << layer.inputs;
-    if (!layer.after.empty()) out << YAML::Key << "after" << YAML::Value << YAML::Flow << layer.after;
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value;
+    emit_yaml_string(out, layer.name);
+    out << YAML::Key << "type" << YAML::Value << layer_type_name(layer.type) << YAML::Key << "inputs" << YAML::Value;
+    emit_yaml_strings(out, layer.inputs);
+    if (!layer.after.empty()) {
+      out << YAML::Key << "after" << YAML::Value;
+      emit_yaml_strings(out, layer.after);
+    }
     if (layer.type == LayerType::gemm) {
       out << YAML::Key << "M" << YAML::Value << layer.gemm_M() << YAML::Key << "N" << YAML::Value << layer.gemm_N()
           << YAML::Key << "K" << YAML::Value << layer.gemm_K();

@@ -19,24 +19,36 @@ std::string trim(std::string text) {
   return text;
 }
 
-std::vector<std::string> split_row(const std::string& line) {
+// SCALE-Sim reads a row as row.split(',')[:-1]: whatever follows the last
+// comma is dropped, so a trailing comment there is legal and a row without a
+// trailing comma loses its last value. `dropped` receives that tail.
+std::vector<std::string> split_row(const std::string& line, std::string* dropped = nullptr) {
   std::vector<std::string> fields;
+  const std::size_t last_comma = line.rfind(',');
+  if (dropped) *dropped = trim(last_comma == std::string::npos ? line : line.substr(last_comma + 1));
+  if (last_comma == std::string::npos) return fields;
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
-    fields.push_back(trim(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
-    if (comma == std::string::npos) break;
+    fields.push_back(trim(line.substr(start, comma - start)));
+    if (comma == last_comma) break;
     start = comma + 1;
   }
-  // SCALE-Sim drops the field after the last comma; a row without the
-  // trailing comma keeps its last value, since dropping it would lose data.
-  if (fields.size() > 1 && fields.back().empty()) fields.pop_back();
   return fields;
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  return text;
+// Lower case with runs of blanks made one space: "Num  Filter" = "num filter".
+std::string column_key(const std::string& text) {
+  std::string key;
+  for (unsigned char ch : text) {
+    if (std::isspace(ch)) {
+      if (!key.empty() && key.back() != ' ') key += ' ';
+    } else {
+      key += static_cast<char>(std::tolower(ch));
+    }
+  }
+  if (!key.empty() && key.back() == ' ') key.pop_back();
+  return key;
 }
 
 }  // namespace
@@ -54,30 +66,46 @@ Network parse_scalesim_topology(const std::string& text, const std::string& labe
   }
   if (lines.empty() || trim(lines[0]).empty()) throw InputError(label, 1, "header", "empty file, expected a SCALE-Sim header");
 
+  static const char* const conv_columns[] = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
+                                             "Filter Width", "Channels",   "Num Filter",  "Strides",
+                                             "Horizontal stride"};
+  static const char* const gemm_columns[] = {"Layer", "M", "N", "K"};
   const std::vector<std::string> header = split_row(lines[0]);
-  const bool gemm = header.size() == 4 && lower(header[1]) == "m" && lower(header[2]) == "n" && lower(header[3]) == "k";
-  const bool conv = header.size() >= 8 && lower(header[1]).find("ifmap") != std::string::npos;
+  const bool gemm = header.size() == 4 && column_key(header[1]) == "m";
+  const bool conv = header.size() >= 8 && header.size() <= 9 && column_key(header[1]) == "ifmap height";
   if (!gemm && !conv) {
     throw InputError(label, 1, "header",
                      "not a SCALE-Sim topology header; expected 'Layer name, IFMAP Height, IFMAP Width, Filter "
                      "Height, Filter Width, Channels, Num Filter, Strides,' or 'Layer, M, N, K,'");
   }
-  static const char* const conv_columns[] = {"Layer name", "IFMAP Height", "IFMAP Width", "Filter Height",
-                                             "Filter Width", "Channels",   "Num Filter",  "Strides",
-                                             "Horizontal stride"};
-  static const char* const gemm_columns[] = {"Layer", "M", "N", "K"};
+  // Columns are read by position, as SCALE-Sim does; a renamed or swapped
+  // header means the file does not say what SCALE-Sim would read.
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string expected = gemm ? gemm_columns[i] : conv_columns[i];
+    const std::string found = column_key(header[i]);
+    const bool name_column_ok = i == 0 && (found == "layer" || found == "layer name");
+    if (!name_column_ok && found != column_key(expected)) {
+      throw InputError(label, 1, "header",
+                       "column " + std::to_string(i + 1) + " is " + excerpt(header[i]) + ", expected '" + expected +
+                           "' (SCALE-Sim reads the columns by position)");
+    }
+  }
 
   Network network(name, name);
   for (std::size_t row = 1; row < lines.size(); ++row) {
     const int line_number = static_cast<int>(row + 1);
     if (trim(lines[row]).empty()) continue;
-    const std::vector<std::string> fields = split_row(lines[row]);
+    std::string dropped;
+    const std::vector<std::string> fields = split_row(lines[row], &dropped);
     const std::size_t min_fields = gemm ? 4 : 8, max_fields = gemm ? 4 : 9;
     if (fields.size() < min_fields || fields.size() > max_fields) {
       throw InputError(label, line_number, "row",
                        "expected " + std::to_string(min_fields) +
                            (min_fields == max_fields ? "" : " or " + std::to_string(max_fields)) + " fields, got " +
-                           std::to_string(fields.size()));
+                           std::to_string(fields.size()) +
+                           (dropped.empty() ? ""
+                                            : " before the last comma; SCALE-Sim ignores what follows it (" +
+                                                  excerpt(dropped) + "), so end every row with a comma"));
     }
     if (fields[0].empty()) throw InputError(label, line_number, gemm ? "Layer" : "Layer name", "empty layer name");
     std::vector<std::int64_t> values;
@@ -85,10 +113,17 @@ Network parse_scalesim_topology(const std::string& text, const std::string& labe
       const char* column = gemm ? gemm_columns[i] : conv_columns[i];
       std::int64_t value = 0;
       const auto [end, error] = std::from_chars(fields[i].data(), fields[i].data() + fields[i].size(), value);
+      if (error == std::errc::result_out_of_range) {
+        throw InputError(label, line_number, column, excerpt(fields[i]) + " is too large");
+      }
       if (error != std::errc() || end != fields[i].data() + fields[i].size()) {
         throw InputError(label, line_number, column, excerpt(fields[i]) + " is not an integer");
       }
       if (value <= 0) throw InputError(label, line_number, column, "must be positive, got " + excerpt(fields[i]));
+      if (value > kMaxLayerDimension) {
+        throw InputError(label, line_number, column,
+                         excerpt(fields[i]) + " is too large; at most " + std::to_string(kMaxLayerDimension));
+      }
       values.push_back(value);
     }
 
@@ -139,7 +174,13 @@ Network parse_scalesim_topology(const std::string& text, const std::string& labe
 }
 
 Network import_scalesim_topology(const std::string& path) {
-  return parse_scalesim_topology(read_text_file(path), path, std::filesystem::path(path).stem().string());
+  const std::string text = read_text_file(path);
+  // The network is named after the file, and names must be UTF-8.
+  const std::string name = std::filesystem::path(path).stem().string();
+  if (invalid_utf8_offset(name) != std::string::npos) {
+    throw InputError(path, 0, "", "the file name is not UTF-8, and the network is named after it; rename the file");
+  }
+  return parse_scalesim_topology(text, path, name);
 }
 
 std::string export_scalesim_topology(const Network& network) {
@@ -149,6 +190,11 @@ std::string export_scalesim_topology(const Network& network) {
                               : "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num "
                                 "Filter, Strides,\n";
   for (const auto& layer : network.layers()) {
+    if (layer.name.find_first_of(",\r\n") != std::string::npos || layer.name != trim(layer.name)) {
+      throw InputError("", 0, layer.name,
+                       "a SCALE-Sim topology cannot hold this layer name (a comma, a line break or surrounding "
+                       "blanks); rename the layer");
+    }
     if (gemm_only) {
       out += layer.name + ", " + std::to_string(layer.gemm_M()) + ", " + std::to_string(layer.gemm_N()) + ", " +
              std::to_string(layer.gemm_K()) + ",\n";

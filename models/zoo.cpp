@@ -190,8 +190,8 @@ const std::vector<ZooEntry>& zoo_entries() {
        "Sandler et al., CVPR 2018, Table 3/4: 300M multiply-adds"},
       {"unet", "U-Net, 572x572 input, unpadded convolutions, 2 classes", 0, 31.03e6,
        "Ronneberger et al., MICCAI 2015, Fig. 1; no MAC count is published, its 31.03M weights are widely quoted"},
-      {"resnet20", "CIFAR-10 ResNet-20 with projection shortcuts, 32x32", 40.8e6, 0,
-       "He et al., CVPR 2016, Table 6: ResNet-20, 0.27M params; ~41M FLOPs widely quoted"},
+      {"resnet20", "CIFAR-10 ResNet-20 with projection shortcuts, 32x32", 0, 0.27e6,
+       "He et al., CVPR 2016, Table 6: ResNet-20 has 0.27M parameters; the paper gives no MAC count"},
   };
   return entries;
 }

@@ -24,11 +24,13 @@ DramChannel::DramChannel(const ChipSpec& chip, int dmas)
       latency_(static_cast<Cycle>(std::llround(chip.dram.latency_cycles))),
       queues_(static_cast<std::size_t>(dmas)),
       lane_of_(static_cast<std::size_t>(dmas), 0),
+      outcomes_(static_cast<std::size_t>(dmas)),
       bytes_(static_cast<std::size_t>(dmas), 0),
       tag_(static_cast<std::size_t>(dmas), 0),
       requesting_(static_cast<std::size_t>(dmas), false),
       blocked_ticks_(static_cast<std::size_t>(dmas), 0) {
   NASAIC_CHECK(chip.dram.bytes_per_cycle.has_value(), "an ideal DRAM needs no channel");
+  NASAIC_CHECK(dmas <= kMaxDmas, "more DMAs than a ticket can name");
   const double link = chip.interconnect.link_bytes_per_cycle;
   const auto lane_for = [&](double rate) {
     Lane lane;
@@ -54,11 +56,45 @@ DramChannel::DramChannel(const ChipSpec& chip, int dmas)
 }
 
 std::int64_t DramChannel::post(int dma, std::int64_t bytes, Cycle now) {
-  const std::int64_t ticket = static_cast<std::int64_t>(ready_.size());
+  Outcomes& outcomes = outcomes_[static_cast<std::size_t>(dma)];
+  const std::int64_t ticket = outcomes.next++ * kMaxDmas + dma;
+  outcomes.ready.push_back(kNoCycle);
+  outcomes.released.push_back(false);
   const std::int64_t bursts = std::max<std::int64_t>(1, ceil_div(bytes, burst_bytes_));
-  ready_.push_back(kNoCycle);
   queues_[static_cast<std::size_t>(dma)].push_back(Transfer{ticket, bursts, now});
   return ticket;
+}
+
+std::pair<std::size_t, std::size_t> DramChannel::locate(std::int64_t ticket) const {
+  const auto dma = static_cast<std::size_t>(ticket % kMaxDmas);
+  const Outcomes& outcomes = outcomes_[dma];
+  const std::int64_t index = ticket / kMaxDmas - outcomes.first;
+  NASAIC_CHECK(index >= 0 && index < static_cast<std::int64_t>(outcomes.ready.size()) &&
+                   !outcomes.released[static_cast<std::size_t>(index)],
+               "a ticket used after its release");
+  return {dma, static_cast<std::size_t>(index)};
+}
+
+Cycle DramChannel::ready_cycle(std::int64_t ticket) const {
+  const auto [dma, index] = locate(ticket);
+  return outcomes_[dma].ready[index];
+}
+
+void DramChannel::release(std::int64_t ticket) {
+  const auto [dma, index] = locate(ticket);
+  Outcomes& outcomes = outcomes_[dma];
+  outcomes.released[index] = true;
+  while (!outcomes.released.empty() && outcomes.released.front()) {
+    outcomes.released.pop_front();
+    outcomes.ready.pop_front();
+    ++outcomes.first;
+  }
+}
+
+std::size_t DramChannel::kept_outcomes() const {
+  std::size_t kept = 0;
+  for (const Outcomes& outcomes : outcomes_) kept += outcomes.ready.size();
+  return kept;
 }
 
 bool DramChannel::has_visible_work(int dma, Cycle now) const {
@@ -84,7 +120,8 @@ void DramChannel::commit(Lane& lane, std::int64_t bursts, std::vector<Completion
   if (transfer.bursts_left == 0) {
     const Cycle last_decided = decision_cycle(lane, bursts - 1);
     const Cycle ready = std::max(ceil_div(end, lane.ticks_per_cycle) + latency_, last_decided + 1);
-    ready_[static_cast<std::size_t>(transfer.ticket)] = ready;
+    const auto [dma, index] = locate(transfer.ticket);
+    outcomes_[dma].ready[index] = ready;
     completed.push_back({run.dma, ready});
     queues_[static_cast<std::size_t>(run.dma)].pop_front();
   }

@@ -37,16 +37,24 @@ namespace nasaic {
 
 using Cycle = std::int64_t;
 inline constexpr Cycle kNoCycle = std::numeric_limits<Cycle>::max();
+// DMAs per channel; ChipLimits allows at most this many sub-accelerators.
+inline constexpr int kMaxDmas = 64;
 
 class DramChannel {
  public:
   DramChannel(const ChipSpec& chip, int dmas);
 
   // Posts a transfer of `bytes` from DMA `dma` at cycle `now`; it competes
-  // from now + 1. Returns its ticket.
+  // from now + 1. Returns its ticket, valid until released.
   std::int64_t post(int dma, std::int64_t bytes, Cycle now);
   // The cycle from which the transfer's data is usable; kNoCycle until known.
-  Cycle ready_cycle(std::int64_t ticket) const { return ready_[static_cast<std::size_t>(ticket)]; }
+  Cycle ready_cycle(std::int64_t ticket) const;
+  // The poster no longer asks about this ticket. Outcomes are kept from each
+  // DMA's oldest unreleased ticket on, so memory follows the transfers in
+  // flight, not the length of the run.
+  void release(std::int64_t ticket);
+  // Outcomes kept for unreleased tickets and those behind them.
+  std::size_t kept_outcomes() const;
 
   struct Completion {
     int dma;
@@ -103,7 +111,16 @@ class DramChannel {
   std::vector<std::deque<Transfer>> queues_;
   std::vector<int> lane_of_;
   std::vector<Lane> lanes_;
-  std::vector<Cycle> ready_;
+  // Per DMA: the ready cycles of its tickets from sequence number `first` on.
+  // A ticket is sequence · kMaxDmas + DMA.
+  struct Outcomes {
+    std::int64_t first = 0;
+    std::int64_t next = 0;
+    std::deque<Cycle> ready;
+    std::deque<bool> released;
+  };
+  std::pair<std::size_t, std::size_t> locate(std::int64_t ticket) const;  // (DMA, index) of a live ticket
+  std::vector<Outcomes> outcomes_;
   std::vector<std::int64_t> bytes_;
   // Weighted arbitration's tags: bytes served per unit share (scaled), and
   // whether each DMA requested at its lane's last decision.

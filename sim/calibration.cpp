@@ -1,17 +1,29 @@
 #include "sim/calibration.hpp"
 
+#include <unistd.h>
+
 #include <Eigen/Dense>
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <numeric>
 #include <random>
+#include <set>
+#include <tuple>
 
 #include "common/error.hpp"
+#include "common/hash.hpp"
 #include "common/text_file.hpp"
 #include "dataflows/dataflow_template.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
+#include "sim/job_runner.hpp"
 #include "sim/simulator.hpp"
 
 namespace nasaic {
@@ -33,24 +45,47 @@ nlohmann::ordered_json layer_to_json(const Layer& l) {
           {"bits", l.bits}};
 }
 
-Layer layer_from_json(const nlohmann::json& j) {
+// A points file's chips and layers meet the limits of chip files and
+// network files (ChipLimits, Layer::validate); indices stay far inside int.
+constexpr std::int64_t kMaxPointIndex = 1'000'000'000;
+
+Layer layer_from_json(const JsonValue& j) {
+  j.expect_keys({"name", "type", "N", "C", "H", "W", "K", "R", "S", "stride", "padding", "groups", "bits"});
   Layer l;
-  l.name = j.at("name").get<std::string>();
-  l.type = parse_layer_type(j.at("type").get<std::string>());
-  l.N = j.at("N");
-  l.C = j.at("C");
-  l.H = j.at("H");
-  l.W = j.at("W");
-  l.K = j.at("K");
-  l.R = j.at("R");
-  l.S = j.at("S");
-  l.stride_h = j.at("stride")[0];
-  l.stride_w = j.at("stride")[1];
-  l.padding = {j.at("padding")[0], j.at("padding")[1], j.at("padding")[2], j.at("padding")[3]};
-  l.groups = j.at("groups");
-  l.bits = j.at("bits");
+  l.name = j.at("name").as_string();
+  const JsonValue type = j.at("type");
+  try {
+    l.type = parse_layer_type(type.as_string());
+  } catch (const InputError& e) {
+    if (!e.file().empty()) throw;
+    type.fail(e.message());
+  }
+  const auto dimension = [&](const JsonValue& value) { return value.as_int(1, kMaxLayerDimension); };
+  l.N = dimension(j.at("N"));
+  l.C = dimension(j.at("C"));
+  l.H = dimension(j.at("H"));
+  l.W = dimension(j.at("W"));
+  l.K = dimension(j.at("K"));
+  l.R = dimension(j.at("R"));
+  l.S = dimension(j.at("S"));
+  const auto stride = j.at("stride").elements(2);
+  l.stride_h = dimension(stride[0]);
+  l.stride_w = dimension(stride[1]);
+  const auto padding = j.at("padding").elements(4);
+  l.padding = {padding[0].as_int(0, kMaxLayerDimension), padding[1].as_int(0, kMaxLayerDimension),
+               padding[2].as_int(0, kMaxLayerDimension), padding[3].as_int(0, kMaxLayerDimension)};
+  l.groups = dimension(j.at("groups"));
+  l.bits = static_cast<int>(j.at("bits").as_int(1, 64));
   const std::string problem = l.validate();
-  if (!problem.empty()) throw InputError("", 0, l.name, problem);
+  if (!problem.empty()) {
+    // validate() says "field: what is wrong", naming a gemm's fields M, K, N
+    // as a network file does; a points file stores them as H, C, K.
+    const std::size_t colon = problem.find(": ");
+    if (colon == std::string::npos) j.fail(problem);
+    std::string field = problem.substr(0, colon);
+    if (l.type == LayerType::gemm) field = field == "M" ? "H" : field == "K" ? "C" : field == "N" ? "K" : field;
+    throw InputError(j.file(), j.line(), j.key_path(field), problem.substr(colon + 2));
+  }
   return l;
 }
 
@@ -141,24 +176,39 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-nlohmann::ordered_json DesignRanges::to_json() const {
-  return {{"seed", seed},
+std::string DesignRanges::id(const std::string& technology_hash) const {
+  const nlohmann::ordered_json identity = {{"seed", seed},
+                                           {"array_sizes", array_sizes},
+                                           {"buffer_kib", buffer_kib},
+                                           {"dram_bytes_per_cycle", dram_bytes_per_cycle},
+                                           {"max_concurrent_sub_accelerators", max_concurrent},
+                                           {"templates", template_names()},
+                                           {"technology_hash", technology_hash}};
+  return fnv1a_hex(identity.dump());
+}
+
+nlohmann::ordered_json DesignRanges::to_json(const std::string& technology_hash) const {
+  return {{"id", id(technology_hash)},
+          {"seed", seed},
           {"samples", samples},
           {"array_sizes", array_sizes},
           {"buffer_kib", buffer_kib},
           {"dram_bytes_per_cycle", dram_bytes_per_cycle},
           {"max_concurrent_sub_accelerators", max_concurrent},
           {"templates", template_names()},
-          {"layers", "zoo layers (resnet18, resnet50, mobilenet_v2, alexnet, vgg16, resnet20) and random shapes"}};
+          {"layers", "zoo layers (resnet18, resnet50, mobilenet_v2, alexnet, vgg16, resnet20) and random shapes"},
+          {"technology_hash", technology_hash}};
 }
 
 std::vector<DesignPoint> draw_design(const DesignRanges& ranges, const Technology& technology) {
   std::vector<DesignPoint> points;
   const auto& templates = template_names();
+  const std::string design = ranges.id(technology.hash);
   for (int index = 0; index < ranges.samples; ++index) {
     // Each point depends only on the seed and its index, so a run can grow.
     std::mt19937_64 random(ranges.seed * 1000003u + static_cast<std::uint64_t>(index));
     DesignPoint point;
+    point.design = design;
     point.index = index;
     point.dram_bytes_per_cycle = pick_from(ranges.dram_bytes_per_cycle, random);
     const Arbitration policies[] = {Arbitration::round_robin, Arbitration::weighted, Arbitration::static_partition};
@@ -173,8 +223,11 @@ std::vector<DesignPoint> draw_design(const DesignRanges& ranges, const Technolog
         sub.buffer_bytes = pick_from(ranges.buffer_kib, random) * 1024;
         sub.layer = random() % 2 ? pick_from(zoo_layers(), random) : random_layer(random);
         sub.layer.name = "l";
-        const ChipSpec chip =
-            chip_of(DesignPoint{0, point.dram_bytes_per_cycle, point.arbitration, {sub}, {}, {}, {}}, technology);
+        DesignPoint alone;
+        alone.dram_bytes_per_cycle = point.dram_bytes_per_cycle;
+        alone.arbitration = point.arbitration;
+        alone.subs = {sub};
+        const ChipSpec chip = chip_of(alone, technology);
         if (find_template(sub.dataflow).plan(sub.layer, chip.sub_accelerators[0]).feasible) break;
         sub.dataflow.clear();
       }
@@ -229,10 +282,17 @@ Schedule schedule_of(const DesignPoint& point) {
   return schedule;
 }
 
-std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const std::string& folder) {
+std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const std::string& folder,
+                                                 const std::string& technology_yaml) {
   const ChipSpec chip = chip_of(point, builtin_technology());
-  std::string yaml = "name: " + chip.name + "\nclock: 1 GHz\ntechnology: built-in\ndram: {bandwidth: " +
-                     std::to_string(point.dram_bytes_per_cycle) + " B/cycle, latency: 100 cycles, burst: 64 B}\n" +
+  const std::string prefix = folder + "/point" + std::to_string(point.index);
+  const std::string technology_file = "point" + std::to_string(point.index) + "_technology.yaml";
+  if (!technology_yaml.empty()) write_text_file(folder + "/" + technology_file, technology_yaml);
+  char bandwidth[64];
+  std::snprintf(bandwidth, sizeof bandwidth, "%.17g", point.dram_bytes_per_cycle);
+  std::string yaml = "name: " + chip.name + "\nclock: 1 GHz\ntechnology: " +
+                     (technology_yaml.empty() ? std::string("built-in") : technology_file) +
+                     "\ndram: {bandwidth: " + bandwidth + " B/cycle, latency: 100 cycles, burst: 64 B}\n" +
                      "interconnect: {arbitration: " + arbitration_name(point.arbitration) +
                      ", link_width: 64 B/cycle}\nsub_accelerators:\n";
   for (const auto& sub : chip.sub_accelerators) {
@@ -242,7 +302,6 @@ std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const
             "}, bandwidth_share: " + std::to_string(sub.bandwidth_share) + ", buffers: {ifmap: {capacity: " + buffer +
             "}, filter: {capacity: " + buffer + "}, ofmap: {capacity: " + buffer + "}}}\n";
   }
-  const std::string prefix = folder + "/point" + std::to_string(point.index);
   write_text_file(prefix + "_chip.yaml", yaml);
   const Workload workload = workload_of(point);
   std::vector<std::string> arguments = {"simulate", "--hw", prefix + "_chip.yaml"};
@@ -256,10 +315,38 @@ std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const
   return arguments;
 }
 
+void read_simulation_report(DesignPoint& point, const std::string& report) {
+  const JsonValue root = parse_json(report, "the simulation report of point " + std::to_string(point.index), 0);
+  const Workload workload = workload_of(point);
+  std::vector<bool> seen(point.subs.size(), false);
+  std::vector<double> cycles(point.subs.size()), energy(point.subs.size());
+  const NumberRange positive = NumberRange::above(0, 1e300);
+  for (const JsonValue& layer : root.at("layers").elements()) {
+    const JsonValue network = layer.at("network");
+    const std::string name = network.as_string();
+    std::size_t sub = 0;
+    while (sub < workload.networks.size() && workload.networks[sub].name() != name) ++sub;
+    if (sub == workload.networks.size()) network.fail("names no network of this point: " + excerpt(name));
+    if (seen[sub]) network.fail("reported twice: " + excerpt(name));
+    seen[sub] = true;
+    // A layer's cycles run from when it could start: dependency waits aside.
+    cycles[sub] = layer.at("cycles").as_number(positive) -
+                  layer.at("stall_dependency_cycles").as_number(NumberRange::closed(0, 1e300));
+    if (!(cycles[sub] > 0)) layer.fail("no cycles left once dependency waits are taken off");
+    energy[sub] = layer.at("energy_pJ").as_number(positive);
+  }
+  for (std::size_t sub = 0; sub < seen.size(); ++sub) {
+    if (!seen[sub]) root.fail("reports no layer of " + workload.networks[sub].name());
+  }
+  point.cycles = std::move(cycles);
+  point.energy_pj = std::move(energy);
+}
+
 namespace {
 
 nlohmann::ordered_json design_json(const DesignPoint& point) {
   nlohmann::ordered_json json;
+  json["design"] = point.design;
   json["index"] = point.index;
   json["dram_bytes_per_cycle"] = point.dram_bytes_per_cycle;
   json["arbitration"] = arbitration_name(point.arbitration);
@@ -273,6 +360,34 @@ nlohmann::ordered_json design_json(const DesignPoint& point) {
   }
   json["subs"] = subs;
   return json;
+}
+
+bool is_design_id(const std::string& text) {
+  return text.size() == 16 && std::all_of(text.begin(), text.end(),
+                                          [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
+}
+
+// A chip's key ("sub_accelerators[1].pe_array.rows") as a points file spells it ("subs[1].rows").
+std::string points_key(std::string key) {
+  const std::pair<const char*, const char*> renames[] = {{"sub_accelerators[", "subs["},
+                                                         {".pe_array.rows", ".rows"},
+                                                         {".pe_array.cols", ".cols"},
+                                                         {".pe_array", ""},
+                                                         {".buffers.ifmap.capacity", ".buffer_bytes"},
+                                                         {".buffers.filter.capacity", ".buffer_bytes"},
+                                                         {".buffers.ofmap.capacity", ".buffer_bytes"},
+                                                         {"dram.bandwidth", "dram_bytes_per_cycle"},
+                                                         {"interconnect.arbitration", "arbitration"}};
+  for (const auto& [from, to] : renames) {
+    if (const std::size_t at = key.find(from); at != std::string::npos) key.replace(at, std::strlen(from), to);
+  }
+  return key;
+}
+
+std::string design_id_of(const JsonValue& value) {
+  const std::string id = value.as_string();
+  if (!is_design_id(id)) value.fail("expected the 16-hex-digit id of a design of experiments, got " + excerpt(id));
+  return id;
 }
 
 }  // namespace
@@ -290,29 +405,91 @@ nlohmann::ordered_json point_to_json(const DesignPoint& point) {
   return json;
 }
 
-DesignPoint point_from_json(const nlohmann::json& json) {
+DesignPoint point_from_json(const JsonValue& row) {
+  row.expect_keys({"design", "index", "dram_bytes_per_cycle", "arbitration", "subs", "failure", "simulator", "cycles",
+                   "energy_pJ"});
   DesignPoint point;
-  point.index = json.at("index");
-  point.dram_bytes_per_cycle = json.at("dram_bytes_per_cycle");
-  const std::string policy = json.at("arbitration");
+  point.line = row.line();
+  if (!row.has("design")) {
+    row.fail_key("design",
+                 "missing: each point names the design of experiments it was drawn from, and this file predates "
+                 "that; simulate the points again into a new points file");
+  }
+  point.design = design_id_of(row.at("design"));
+  point.index = static_cast<int>(row.at("index").as_int(0, kMaxPointIndex));
+  point.dram_bytes_per_cycle =
+      row.at("dram_bytes_per_cycle")
+          .as_number(NumberRange::closed(ChipLimits::min_bytes_per_cycle, ChipLimits::max_dram_bytes_per_cycle));
+  const JsonValue policy = row.at("arbitration");
+  const std::string policy_name = policy.as_string();
+  bool known_policy = false;
   for (Arbitration a : {Arbitration::round_robin, Arbitration::weighted, Arbitration::static_partition}) {
-    if (policy == arbitration_name(a)) point.arbitration = a;
-  }
-  for (const auto& sub : json.at("subs")) {
-    point.subs.push_back(DesignPoint::Sub{sub.at("dataflow"), sub.at("rows"), sub.at("cols"), sub.at("buffer_bytes"),
-                                          layer_from_json(sub.at("layer"))});
-    find_template(point.subs.back().dataflow);
-  }
-  if (json.contains("failure")) point.failure = json.at("failure");
-  if (json.contains("cycles")) {
-    const std::string simulator = json.value("simulator", std::string("an earlier nasaic"));
-    if (simulator != kSimulatorVersion) {
-      throw InputError("", 0, "simulator",
-                       "simulated by " + simulator + ", whose timing differs from this simulator's (" +
-                           kSimulatorVersion + "); simulate the points again into a new points file");
+    if (policy_name == arbitration_name(a)) {
+      point.arbitration = a;
+      known_policy = true;
     }
-    point.cycles = json.at("cycles").get<std::vector<double>>();
-    point.energy_pj = json.at("energy_pJ").get<std::vector<double>>();
+  }
+  if (!known_policy)
+    policy.fail("unknown arbitration " + excerpt(policy_name) + "; known: round-robin, weighted, static");
+  if (const auto failure = row.find("failure")) point.failure = failure->as_string();
+  const auto subs = row.at("subs").elements();
+  if (static_cast<std::int64_t>(subs.size()) > ChipLimits::max_sub_accelerators ||
+      (subs.empty() && point.failure.empty())) {
+    row.at("subs").fail("a point has 1 to " + std::to_string(ChipLimits::max_sub_accelerators) +
+                        " sub-accelerators, got " + std::to_string(subs.size()));
+  }
+  std::string known_templates;
+  for (const auto& name : template_names()) known_templates += (known_templates.empty() ? "" : ", ") + name;
+  for (const JsonValue& sub : subs) {
+    sub.expect_keys({"dataflow", "rows", "cols", "buffer_bytes", "layer"});
+    DesignPoint::Sub s;
+    const JsonValue dataflow = sub.at("dataflow");
+    s.dataflow = dataflow.as_string();
+    const auto& names = template_names();
+    if (std::find(names.begin(), names.end(), s.dataflow) == names.end()) {
+      dataflow.fail("unknown dataflow template " + excerpt(s.dataflow) + "; known: " + known_templates);
+    }
+    s.rows = sub.at("rows").as_int(1, ChipLimits::max_array_side);
+    s.cols = sub.at("cols").as_int(1, ChipLimits::max_array_side);
+    s.buffer_bytes = sub.at("buffer_bytes").as_int(1, ChipLimits::max_buffer_bytes);
+    s.layer = layer_from_json(sub.at("layer"));
+    point.subs.push_back(std::move(s));
+  }
+  const ChipSpec chip = chip_of(point, builtin_technology());
+  if (!point.subs.empty()) {
+    // What no single key shows (the PEs of rows x cols), as a chip file is checked.
+    const std::vector<SpecProblem> problems = validate(chip);
+    if (!problems.empty()) throw InputError(row.file(), row.line(), points_key(problems[0].key), problems[0].message);
+  }
+  const bool has_results = row.has("cycles") || row.has("energy_pJ") || row.has("simulator");
+  if (has_results) {
+    if (!point.failure.empty()) row.at("failure").fail("a failed point has no results, yet this one has some");
+    if (!row.has("simulator")) {
+      row.fail_key("simulator",
+                   std::string("missing: simulated by an earlier nasaic, whose timing may differ from this "
+                               "simulator's (") +
+                       kSimulatorVersion + "); simulate the points again into a new points file");
+    }
+    const JsonValue simulator = row.at("simulator");
+    const std::string version = simulator.as_string();
+    if (version != kSimulatorVersion) {
+      simulator.fail("simulated by " + excerpt(version) + ", whose timing differs from this simulator's (" +
+                     kSimulatorVersion + "); simulate the points again into a new points file");
+    }
+    for (const JsonValue& value : row.at("cycles").elements(point.subs.size())) {
+      point.cycles.push_back(value.as_number(NumberRange::above(0, 1e300)));
+    }
+    for (const JsonValue& value : row.at("energy_pJ").elements(point.subs.size())) {
+      point.energy_pj.push_back(value.as_number(NumberRange::above(0, 1e300)));
+    }
+    // A simulated layer fitted its sub-accelerator; the surrogate's tiling
+    // relies on it.
+    for (std::size_t s = 0; s < point.subs.size(); ++s) {
+      const TilePlan plan = find_template(point.subs[s].dataflow).plan(point.subs[s].layer, chip.sub_accelerators[s]);
+      if (!plan.feasible) subs[s].fail("has results, yet its layer does not fit it: " + plan.reason);
+    }
+  } else if (point.failure.empty()) {
+    row.fail("neither results (simulator, cycles, energy_pJ) nor a failure");
   }
   return point;
 }
@@ -320,24 +497,247 @@ DesignPoint point_from_json(const nlohmann::json& json) {
 std::vector<DesignPoint> load_points(const std::string& path) {
   const std::string text = read_text_file(path, std::size_t{1} << 30);
   std::vector<DesignPoint> points;
+  std::map<std::pair<std::string, int>, std::size_t> seen;  // (design, index) -> position in points
   std::size_t start = 0;
   int line = 0;
   while (start < text.size()) {
     std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
+    const bool terminated = end != std::string::npos;
+    if (!terminated) end = text.size();
     ++line;
-    const std::string row = text.substr(start, end - start);
+    std::string row = text.substr(start, end - start);
     start = end + 1;
-    if (row.empty()) continue;
+    if (!row.empty() && row.back() == '\r') row.pop_back();
+    if (row.find_first_not_of(" \t\r") == std::string::npos) continue;
+    DesignPoint point;
     try {
-      points.push_back(point_from_json(nlohmann::json::parse(row)));
+      point = point_from_json(parse_json(row, path, line));
     } catch (const InputError& e) {
-      throw InputError(path, line, e.key(), e.message());
-    } catch (const std::exception& e) {
-      throw InputError(path, line, "", std::string("not a design point: ") + e.what());
+      if (terminated || e.message().find("syntax error") == std::string::npos) throw;
+      throw InputError(e.file(), e.line(), e.key(),
+                       e.message() +
+                           " (the last line is cut short: a run stopped while writing it? delete it and "
+                           "run again to resume)");
     }
+    const auto [found, added] = seen.emplace(std::pair{point.design, point.index}, points.size());
+    if (added) {
+      points.push_back(std::move(point));
+      continue;
+    }
+    DesignPoint& earlier = points[found->second];
+    if (!earlier.failure.empty() && same_design(earlier, point)) {
+      earlier = std::move(point);  // a retry of a failed simulation
+      continue;
+    }
+    throw InputError(path, line, "index",
+                     "point " + std::to_string(point.index) + " of design " + point.design + " is already on line " +
+                         std::to_string(earlier.line) +
+                         (same_design(earlier, point) ? "" : ", with another chip or layer"));
   }
   return points;
+}
+
+void resume_points(std::vector<DesignPoint>& drawn, const std::vector<DesignPoint>& stored,
+                   const std::string& points_path, const std::string& design_id) {
+  for (const DesignPoint& done : stored) {
+    if (done.design != design_id) {
+      throw InputError(points_path, done.line, "design",
+                       "this point was drawn from design of experiments " + done.design + ", this run's is " +
+                           design_id +
+                           " (its --seed, ranges and --technology); give another --points file, or the --seed and "
+                           "--technology the file was drawn with");
+    }
+    if (done.index >= static_cast<int>(drawn.size())) continue;  // a longer run's
+    DesignPoint& point = drawn[static_cast<std::size_t>(done.index)];
+    if (!same_design(point, done)) {
+      throw InputError(points_path, done.line, "subs",
+                       "point " + std::to_string(done.index) + " differs from what this design draws at index " +
+                           std::to_string(done.index) +
+                           " (the model zoo or the templates changed since); simulate into a new points file");
+    }
+    if (done.simulated()) point = done;
+  }
+}
+
+void simulate_points(std::vector<DesignPoint>& points, const PointsSimulation& run) {
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (points[i].failure.empty() && !points[i].simulated()) pending.push_back(i);
+  }
+  if (pending.empty()) return;
+  const auto work = std::filesystem::temp_directory_path() / ("nasaic-calibrate-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(work);
+  struct RemoveOnExit {
+    std::filesystem::path path;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } cleanup{work};
+  std::ofstream points_file(run.points_file, std::ios::app | std::ios::binary);
+  if (!points_file) {
+    throw InputError(run.points_file, 0, "", std::string("cannot append to the points file: ") + std::strerror(errno));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const std::size_t batch = static_cast<std::size_t>(std::max(1, run.jobs)) * 8;
+  for (std::size_t first = 0; first < pending.size(); first += batch) {
+    const std::size_t last = std::min(pending.size(), first + batch);
+    std::vector<std::vector<std::string>> jobs;
+    for (std::size_t k = first; k < last; ++k) {
+      jobs.push_back(write_simulation_inputs(points[pending[k]], work.string(), run.technology_yaml));
+    }
+    const auto outcomes = run_jobs(run.executable, jobs, run.jobs, run.timeout_seconds);
+    for (std::size_t k = first; k < last; ++k) {
+      DesignPoint& point = points[pending[k]];
+      const JobOutcome& outcome = outcomes[k - first];
+      if (!outcome.ok) {
+        std::string reason = outcome.err.empty() ? "exit status " + std::to_string(outcome.exit_code) : outcome.err;
+        while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+        point.failure = "simulation failed: " + reason;
+      } else {
+        try {
+          read_simulation_report(point, outcome.out);
+        } catch (const InputError& e) {
+          point.failure = std::string("unusable simulation report: ") + e.what();
+        }
+      }
+      points_file << dump_json(point_to_json(point)) << "\n";
+    }
+    // A full disk shows only when the buffer reaches the file.
+    points_file.flush();
+    if (!points_file) {
+      throw InputError(run.points_file, 0, "",
+                       std::string("could not append the simulated points: ") + std::strerror(errno));
+    }
+    if (run.progress) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const double fraction = static_cast<double>(last) / static_cast<double>(pending.size());
+      std::fprintf(stderr, "\rsimulated %zu/%zu points  %.0f s elapsed  ETA %.0f s ", last, pending.size(), elapsed,
+                   elapsed * (1 - fraction) / fraction);
+    }
+  }
+  if (run.progress) std::fprintf(stderr, "\n");
+  points_file.close();
+  if (points_file.fail()) {
+    throw InputError(run.points_file, 0, "", std::string("could not close the points file: ") + std::strerror(errno));
+  }
+}
+
+CalibrationSplit split_points(const std::vector<DesignPoint>& points, double holdout_fraction, std::uint64_t seed) {
+  std::vector<const DesignPoint*> usable;
+  for (const auto& point : points) {
+    if (point.simulated()) usable.push_back(&point);
+  }
+  std::mt19937_64 random(seed ^ 0x5eed5eedull);
+  std::shuffle(usable.begin(), usable.end(), random);
+  const std::size_t holdout = static_cast<std::size_t>(static_cast<double>(usable.size()) * holdout_fraction);
+  CalibrationSplit split;
+  for (std::size_t i = 0; i < usable.size(); ++i) (i < holdout ? split.holdout : split.training).push_back(*usable[i]);
+  return merge_splits(split, {});
+}
+
+void refuse_known_points(const std::vector<DesignPoint>& own, const std::string& own_path,
+                         const std::vector<DesignPoint>& added, const std::string& added_path) {
+  std::map<std::pair<std::string, int>, int> lines;
+  for (const auto& point : own) lines.emplace(std::pair{point.design, point.index}, point.line);
+  for (const auto& point : added) {
+    const auto found = lines.find({point.design, point.index});
+    if (found == lines.end()) continue;
+    throw InputError(added_path, point.line, "index",
+                     "point " + std::to_string(point.index) + " of design " + point.design +
+                         " is already among the calibration's points (" + own_path + ":" +
+                         std::to_string(found->second) + "); add points it does not have");
+  }
+}
+
+CalibrationSplit merge_splits(const CalibrationSplit& a, const CalibrationSplit& b) {
+  CalibrationSplit merged = a;
+  merged.training.insert(merged.training.end(), b.training.begin(), b.training.end());
+  merged.holdout.insert(merged.holdout.end(), b.holdout.begin(), b.holdout.end());
+  const auto by_id = [](const DesignPoint& x, const DesignPoint& y) {
+    return std::tie(x.design, x.index) < std::tie(y.design, y.index);
+  };
+  std::sort(merged.training.begin(), merged.training.end(), by_id);
+  std::sort(merged.holdout.begin(), merged.holdout.end(), by_id);
+  return merged;
+}
+
+nlohmann::ordered_json holdout_json(const std::vector<DesignPoint>& holdout) {
+  std::map<std::string, std::vector<int>> indices;
+  for (const auto& point : holdout) indices[point.design].push_back(point.index);
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  for (auto& [design, list] : indices) {
+    std::sort(list.begin(), list.end());
+    json[design] = list;
+  }
+  return json;
+}
+
+CalibrationRecord load_calibration_record(const std::string& path, const std::string& technology_hash,
+                                          CalibrationUse use) {
+  const JsonValue root = load_json_file(path);
+  CalibrationRecord record;
+  record.params = read_surrogate_params(root, technology_hash);
+  const std::string needs =
+      use == CalibrationUse::refit
+          ? "calibrate --update refits on a calibration's own points, split and design, which a file written by "
+            "nasaic calibrate records (points_file, splits, design_of_experiments)"
+          : "validate --points compares on a calibration's held-out split, which a file written by nasaic "
+            "calibrate records (splits.holdout_indices)";
+  const auto required = [&](const JsonValue& object, const char* key) {
+    if (!object.has(key)) object.fail_key(key, "missing: " + needs);
+    return object.at(key);
+  };
+  if (use == CalibrationUse::refit) {
+    const JsonValue points_file = required(root, "points_file");
+    record.points_file = points_file.as_string();
+    record.points_file_line = points_file.line();
+    if (record.points_file.empty()) points_file.fail("is empty: " + needs);
+    const JsonValue design = required(root, "design_of_experiments");
+    design_id_of(required(design, "id"));
+    record.design = design.raw();
+  }
+  const JsonValue holdout = required(required(root, "splits"), "holdout_indices");
+  if (holdout.is_array()) {
+    holdout.fail(
+        "a list of indices, as calibrations recorded before points named their design of experiments; "
+        "run nasaic calibrate again");
+  }
+  for (const auto& [design, indices] : holdout.members()) {
+    const JsonValue& list = indices;
+    if (!is_design_id(design)) list.fail("expected the 16-hex-digit id of a design of experiments as the key");
+    std::set<std::int64_t> seen;
+    for (const JsonValue& value : list.elements()) {
+      const std::int64_t index = value.as_int(0, kMaxPointIndex);
+      if (!seen.insert(index).second) value.fail("point " + std::to_string(index) + " is held out twice");
+      record.holdout.push_back({design, static_cast<int>(index), value.file(), value.path(), value.line()});
+    }
+  }
+  if (record.holdout.empty()) holdout.fail("holds no point: " + needs);
+  return record;
+}
+
+CalibrationSplit split_by_record(const std::vector<DesignPoint>& points, const CalibrationRecord& record,
+                                 const std::string& points_path) {
+  std::map<std::pair<std::string, int>, const DesignPoint*> by_id;
+  for (const auto& point : points) by_id[{point.design, point.index}] = &point;
+  CalibrationSplit split;
+  std::set<const DesignPoint*> held_out;
+  for (const auto& h : record.holdout) {
+    const auto found = by_id.find({h.design, h.index});
+    if (found == by_id.end() || !found->second->simulated()) {
+      throw InputError(h.file, h.line, h.key,
+                       "held-out point " + std::to_string(h.index) + " of design " + h.design +
+                           (found == by_id.end() ? " is not in " : " failed to simulate in ") + points_path +
+                           "; give the calibration's points file");
+    }
+    held_out.insert(found->second);
+    split.holdout.push_back(*found->second);
+  }
+  for (const auto& point : points) {
+    if (point.simulated() && !held_out.count(&point)) split.training.push_back(point);
+  }
+  return merge_splits(split, {});
 }
 
 PointEstimate estimate_point(const DesignPoint& point, const Technology& technology, const SurrogateParams& params) {
@@ -362,6 +762,11 @@ nlohmann::ordered_json ErrorSummary::to_json() const {
 }
 
 ErrorSummary summarize_errors(const std::vector<double>& estimate, const std::vector<double>& truth) {
+  NASAIC_CHECK(estimate.size() == truth.size(), "as many estimates as truths");
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    NASAIC_CHECK(std::isfinite(truth[i]) && truth[i] > 0, "a truth that is positive and finite");
+    NASAIC_CHECK(std::isfinite(estimate[i]), "a finite estimate");
+  }
   ErrorSummary summary;
   summary.points = static_cast<int>(truth.size());
   if (truth.empty()) return summary;

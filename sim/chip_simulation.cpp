@@ -121,7 +121,7 @@ struct Simulation {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (elapsed - last_report < 0.25) return;
     last_report = elapsed;
-    const double expected = static_cast<double>(std::max<Cycle>(options.expected_cycles, 1));
+    const double expected = std::max(options.expected_cycles, 1.0);
     const double fraction = std::min(1.0, static_cast<double>(now) / expected);
     const int width = 30;
     const int filled = static_cast<int>(fraction * width);
@@ -198,6 +198,18 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
   sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   sc_core::sc_report_handler::set_actions("/IEEE_Std_1666/deprecated", sc_core::SC_DO_NOTHING);
 
+  // The DRAM channel counts time in thousandths of a byte at its rate; with
+  // a fourfold margin for the surrogate's error, the run must fit 63 bits.
+  const double ticks_per_cycle =
+      1 + 1000 * std::min(chip.dram.bytes_per_cycle.value_or(0), chip.interconnect.link_bytes_per_cycle);
+  const double limit = std::min(kMaxSimulatedCycles, 9.2e18 / 4 / ticks_per_cycle);
+  if (!(options.expected_cycles <= limit)) {
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "the surrogate estimates %.3g cycles, more than the %.3g this chip's simulation can count",
+                  options.expected_cycles, limit);
+    throw InputError("", 0, "workload", text);
+  }
   const WorkloadGraph graph(workload);
   // Reject what cannot fit before anything runs.
   for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {

@@ -15,6 +15,10 @@ namespace nasaic {
 // whenever a change alters simulated cycles.
 inline constexpr const char* kSimulatorVersion = "nasaic-sim-2";
 
+// Simulated time is counted in 64-bit cycles; a workload estimated beyond this
+// (by a wide margin unreachable in a run's lifetime) is refused up front.
+inline constexpr double kMaxSimulatedCycles = 1e18;
+
 enum class TimeMode {
   skip_ahead,  // each module waits until its state next changes (default)
   lockstep,    // every module is evaluated every cycle
@@ -26,7 +30,9 @@ struct SimulationOptions {
   Cycle watchdog_cycles = 10'000'000;
   std::string vcd_path;       // empty: no VCD
   bool progress = false;      // a progress bar with ETA on stderr
-  Cycle expected_cycles = 0;  // for the progress bar's ETA (e.g. the surrogate's makespan)
+  // The surrogate's makespan, for the progress bar's ETA and to refuse a run
+  // whose cycle count could not be represented (more than kMaxSimulatedCycles).
+  double expected_cycles = 0;
   // Functional mode: every MAC layer also runs on seeded random int8
   // operands, in its template's MAC order, with int32 accumulation.
   bool functional = false;

@@ -40,6 +40,10 @@ std::int64_t SubAcceleratorCore::post(std::int64_t bytes, Cycle now) {
   return channel_ ? channel_->post(index_, bytes, now) : -1;
 }
 
+void SubAcceleratorCore::release(std::int64_t ticket) {
+  if (ticket >= 0) channel_->release(ticket);
+}
+
 Cycle SubAcceleratorCore::ready_of(std::int64_t ticket, Cycle ideal_ready) const {
   return ticket < 0 ? ideal_ready : channel_->ready_cycle(ticket);
 }
@@ -145,12 +149,14 @@ bool SubAcceleratorCore::finish_compute(Cycle now) {
   r.computing = false;
   const TileInFlight tile = r.window.front();
   r.window.erase(r.window.begin());
+  for (std::int64_t ticket : tile.tickets) release(ticket);
   ++r.computed;
   r.waiting_since = r.compute_end;
   if (tile.step.ofmap_visit_end && tile.step.ofmap_write_back) {
     const std::int64_t bytes = tile.step.tile_class->cost.footprint_bytes[2];
     const std::size_t slot = static_cast<std::size_t>(tile.visit % 2);
     const std::int64_t burst = chip_.dram.burst_bytes;
+    release(r.write_tickets[slot]);  // checked done when this visit started
     r.write_tickets[slot] = bytes > 0 ? post(bytes, now) : -1;
     r.write_ready[slot] = now;
     r.stats.activity.dram_write_bytes += (bytes + burst - 1) / burst * burst;
@@ -186,6 +192,7 @@ bool SubAcceleratorCore::try_finish_layer(Cycle now) {
   progress_.done[static_cast<std::size_t>(r.id)] = stats.end;
   free_since_ = stats.end;
   stats_.push_back(stats);
+  for (std::int64_t ticket : r.write_tickets) release(ticket);
   running_.reset();
   ++next_layer_;
   return true;

@@ -97,6 +97,7 @@ class SubAcceleratorCore {
   bool try_finish_layer(Cycle now);
   std::int64_t post(std::int64_t bytes, Cycle now);
   Cycle ready_of(std::int64_t ticket, Cycle ideal_ready) const;
+  void release(std::int64_t ticket);  // a no-op for -1 (no transfer)
   bool loads_ready(const TileInFlight& tile, Cycle now) const;
   Cycle dependencies_ready(int id) const;  // kNoCycle if a producer is not done
 

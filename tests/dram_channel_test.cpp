@@ -71,6 +71,28 @@ TEST(DramChannel, OneTransferTakesItsBurstsAtTheBandwidthPlusLatency) {
   EXPECT_EQ(drive(chip, {{0, 65, 0}}, true)[0], 1 + 13 + 100);  // 128 B at 10 B/cycle → 12.8 → 13
 }
 
+TEST(DramChannel, ReleasedTicketsAreForgottenSoMemoryFollowsTheTransfersInFlight) {
+  const ChipSpec chip = chip_with(Arbitration::weighted, 16.0, 10, {0.5, 0.5});
+  DramChannel channel(chip, 2);
+  std::vector<DramChannel::Completion> completed;
+  // DMA 1 holds one long-lived ticket (a write-back waiting for its slot)
+  // while DMA 0 streams 10,000 loads and releases each once it has landed.
+  const std::int64_t held = channel.post(1, 64, 0);
+  std::int64_t last_ready = 0;
+  Cycle now = 0;
+  for (int i = 0; i < 10000; ++i) {
+    const std::int64_t ticket = channel.post(0, 64, now);
+    while (channel.ready_cycle(ticket) == kNoCycle) channel.act(++now, completed);
+    EXPECT_GT(channel.ready_cycle(ticket), last_ready);
+    last_ready = channel.ready_cycle(ticket);
+    channel.release(ticket);
+    EXPECT_LE(channel.kept_outcomes(), 2u);
+  }
+  EXPECT_NE(channel.ready_cycle(held), kNoCycle);
+  channel.release(held);
+  EXPECT_EQ(channel.kept_outcomes(), 0u);
+}
+
 TEST(DramChannel, LockstepAndSkipAheadAgreeUnderEveryPolicy) {
   std::mt19937_64 random(99);
   for (Arbitration policy : {Arbitration::round_robin, Arbitration::weighted, Arbitration::static_partition}) {

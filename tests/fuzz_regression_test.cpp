@@ -10,10 +10,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <stdexcept>
 #include <sstream>
+#include <string>
 
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/fuzz_targets.hpp"
@@ -32,17 +32,10 @@ struct SavedInput {
 
 void PrintTo(const SavedInput& input, std::ostream* out) { *out << input.target << "/" << input.file.filename().string(); }
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // "<target>/<file>" of each open finding.
 std::set<std::string> open_findings() {
   std::set<std::string> open;
-  std::istringstream lines(slurp(testing::source_path("tests/fuzz_regressions/open.txt")));
+  std::istringstream lines(testing::slurp(testing::source_path("tests/fuzz_regressions/open.txt")));
   std::string line;
   while (std::getline(lines, line)) {
     if (line.empty() || line[0] == '#') continue;
@@ -88,7 +81,7 @@ TEST_P(Replay, IsAcceptedOrRejectedWithAnInputError) {
   const SavedInput& input = GetParam();
   const fuzz::TargetFunction run = function_of(input.target);
   ASSERT_NE(run, nullptr) << input.target;
-  EXPECT_EQ(run(slurp(input.file)), 0) << input.file;
+  EXPECT_EQ(run(testing::slurp(input.file)), 0) << input.file;
 }
 
 std::string test_name(const ::testing::TestParamInfo<SavedInput>& info) { return info.param.test_name; }

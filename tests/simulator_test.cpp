@@ -172,13 +172,16 @@ TEST(Simulator, ContentionDelaysBothAndStaticPartitionGivesEachItsShare) {
                                                        " --schedule " + schedule + " --format json")
                                                 .out);
     const double alone_cycles = alone["makespan_cycles"].get<double>();
+    ASSERT_GT(alone_cycles, 0);
+    // Alone, fc layers at batch 1 on NVDLA are weight-load bound; sharing the
+    // channel makes them memory bound. Both networks' last layer is fc1.
+    int last_layers = 0;
     for (const auto& layer : pair["layers"]) {
-      // Alone, fc layers at batch 1 on NVDLA are weight-load bound; sharing
-      // the channel makes them memory bound.
-      if (layer["layer"] == "fc1") {
-        EXPECT_GT(layer["end_cycle"].get<double>(), 1.25 * alone_cycles);
-      }
+      if (layer["layer"] != "fc1") continue;
+      ++last_layers;
+      EXPECT_GT(layer["end_cycle"].get<double>(), 1.25 * alone_cycles) << layer["network"];
     }
+    EXPECT_EQ(last_layers, 2);
   }
   // Static partition: alone, a sub-accelerator still gets only its half.
   const std::string chip = dir.write("static.yaml", chip_yaml("static", {"nvdla", "nvdla"}));

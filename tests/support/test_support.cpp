@@ -9,16 +9,12 @@
 #include <unistd.h>
 
 namespace nasaic::testing {
-namespace {
-
 std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
 }
-
-}  // namespace
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};

@@ -30,6 +30,9 @@ struct CommandResult {
 // Runs `nasaic <arguments>` (a shell-quoted argument string).
 CommandResult run_nasaic(const std::string& arguments);
 
+// The whole content of a file ("" if it cannot be read).
+std::string slurp(const std::filesystem::path& path);
+
 // Source-tree path of a shipped file, e.g. "configs/chips/hetero-2.yaml".
 std::string source_path(const std::string& relative);
 
