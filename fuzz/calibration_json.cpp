@@ -2,6 +2,7 @@
 #include "dataflows/technology.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/fuzz_targets.hpp"
+#include "sim/calibration.hpp"
 
 namespace nasaic::fuzz {
 namespace {
@@ -13,9 +14,15 @@ int calibration_json(std::string_view input) {
   // gets past the hash check to its parameters.
   static const std::string hash = builtin_technology().hash;
   const std::string path = scratch_file("calibration.json", input);
-  return accept_or_reject([&] {
+  accept_or_reject([&] {
     for (const auto& [name, value] : load_surrogate_params(path, hash).named()) sink = value;
   });
+  // calibrate --update and validate --points read the same file for its
+  // record too; each use rejects on its own.
+  for (CalibrationUse use : {CalibrationUse::refit, CalibrationUse::validate}) {
+    accept_or_reject([&] { sink = static_cast<double>(load_calibration_record(path, hash, use).holdout.size()); });
+  }
+  return 0;
 }
 
 }  // namespace nasaic::fuzz
