@@ -364,7 +364,7 @@ int run_validate(const ValidateOptions& options) {
   const Schedule& schedule = choice.schedule;
   const WorkloadEstimate& calibrated = choice.estimate;
   if (!calibrated.feasible) throw InputError(options.schedule, 0, "schedule", calibrated.reason);
-  sim.expected_cycles = static_cast<Cycle>(calibrated.makespan_cycles);
+  sim.expected_cycles = calibrated.makespan_cycles;
   const WorkloadEstimate plain = evaluate_schedule(graph, plain_estimator, schedule);
   const SimulationResult simulated = simulate(chip, workload, schedule, sim);
   if (!simulated.completed) {

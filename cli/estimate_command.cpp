@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "common/json_input.hpp"
 #include "cli/workload_inputs.hpp"
 #include "common/error.hpp"
 #include "common/table.hpp"
@@ -153,7 +154,7 @@ int run_estimate(const EstimateOptions& options) {
   const nlohmann::ordered_json summary = summary_json(chip, estimate);
   if (!options.out.empty()) {
     write_text_file(options.out + "/layers.csv", table.to_csv());
-    write_text_file(options.out + "/summary.json", summary.dump(2) + "\n");
+    write_text_file(options.out + "/summary.json", dump_json(summary, 2) + "\n");
     write_text_file(options.out + "/schedule.yaml", schedule_to_yaml(schedule, workload, chip));
     write_compute_reports(options.out, graph, estimator, estimate);
   }
@@ -164,7 +165,7 @@ int run_estimate(const EstimateOptions& options) {
     case OutputFormat::json: {
       nlohmann::ordered_json json = summary;
       json["layers"] = nlohmann::ordered_json::parse(table.to_json());
-      std::cout << json.dump(2) << "\n";
+      std::cout << dump_json(json, 2) << "\n";
       break;
     }
     case OutputFormat::text: {

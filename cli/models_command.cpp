@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "common/json_input.hpp"
 #include "common/table.hpp"
 #include "common/text_file.hpp"
 #include "models/network_yaml.hpp"
@@ -50,7 +51,7 @@ std::string render_network(const Network& network, const std::string& format) {
       json["total_ops"] = ops;
       json["total_filter_bytes"] = filter_bytes;
       json["layers"] = nlohmann::ordered_json::parse(table.to_json());
-      return json.dump(2) + "\n";
+      return dump_json(json, 2) + "\n";
     }
     case OutputFormat::text:
       return "network " + network.name() + " (task " + network.task() + ")\n" + table.to_text() + "total: " +

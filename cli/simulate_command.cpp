@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "common/json_input.hpp"
 #include "cli/workload_inputs.hpp"
 #include "common/error.hpp"
 #include "common/text_file.hpp"
@@ -81,7 +82,7 @@ std::string timeline_json(const SimulationResult& result, const ChipSpec& chip, 
   nlohmann::ordered_json trace;
   trace["traceEvents"] = events;
   trace["displayTimeUnit"] = "ns";
-  return trace.dump(1) + "\n";
+  return dump_json(trace, 1) + "\n";
 }
 
 int run_simulate(const SimulateOptions& options) {
@@ -127,7 +128,7 @@ int run_simulate(const SimulateOptions& options) {
     case OutputFormat::json: {
       nlohmann::ordered_json json = nlohmann::ordered_json::parse(simulation_summary_json(result, chip));
       json["layers"] = nlohmann::ordered_json::parse(table.to_json());
-      std::cout << json.dump(2) << "\n";
+      std::cout << dump_json(json, 2) << "\n";
       break;
     }
     case OutputFormat::text: {

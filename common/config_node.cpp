@@ -1,8 +1,11 @@
 #include "common/config_node.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <sstream>
 
 #include "common/error.hpp"
 #include "common/text_file.hpp"
@@ -70,26 +73,51 @@ void check_nesting(const std::string& text, const std::string& label) {
   }
 }
 
+// Notes where each document starts; ignores the rest.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  YAML::Mark last;
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
 }  // namespace
 
 ConfigNode ConfigNode::load_string(const std::string& text, const std::string& label) {
+  // Files were checked when read; text from elsewhere is checked here.
+  if (const auto bad = invalid_utf8_offset(text); bad != std::string::npos) {
+    throw InputError(label, line_of_offset(text, bad), "", "not UTF-8");
+  }
   check_nesting(text, label);
-  std::vector<YAML::Node> documents;
+  YAML::Node root;
   try {
-    // LoadAll parses every document, so a broken second one is reported.
-    documents = YAML::LoadAll(text);
+    // Two documents at most are parsed, so a broken second one is reported.
+    // Not YAML::LoadAll: yaml-cpp 0.7 loops forever on a stray ',' at the
+    // start of a document (found by fuzzing).
+    std::istringstream stream(text);
+    YAML::Parser parser(stream);
+    DocumentStarts starts;
+    parser.HandleNextDocument(starts);
+    const YAML::Mark first = starts.last;
+    if (parser.HandleNextDocument(starts)) {
+      const int line = starts.last.is_null() ? 0 : starts.last.line + 1;
+      // yaml-cpp "starts" a document again where it could not read on.
+      if (starts.last.pos == first.pos) throw InputError(label, line, "", "YAML syntax error: unexpected text");
+      throw InputError(label, line, "", "a second YAML document ('---'); a nasaic file holds one");
+    }
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw InputError(label, e.mark.is_null() ? 0 : e.mark.line + 1, "", "YAML syntax error: " + e.msg);
   }
-  if (documents.size() > 1) {
-    const YAML::Mark mark = documents[1].Mark();
-    throw InputError(label, mark.is_null() ? 0 : mark.line + 1, "",
-                     "a second YAML document ('---'); a nasaic file holds one");
-  }
-  if (documents.empty() || !documents[0].IsDefined() || documents[0].IsNull()) {
-    throw InputError(label, 0, "", "empty document");
-  }
-  return ConfigNode(documents[0], std::make_shared<const std::string>(label), "");
+  if (!root.IsDefined() || root.IsNull()) throw InputError(label, 0, "", "empty document");
+  return ConfigNode(root, std::make_shared<const std::string>(label), "");
 }
 
 ConfigNode ConfigNode::load_file(const std::string& path) { return load_string(read_text_file(path), path); }

@@ -397,7 +397,25 @@ JsonValue parse_json(const std::string& text, const std::string& file, int first
 
 JsonValue load_json_file(const std::string& path) { return parse_json(read_text_file(path), path, 1); }
 
+namespace {
+
+// Inputs are bounded so that every figure stays finite; one that is not is
+// our bug, and printing it as JSON's null would hide it.
+void check_finite(const Json& json, const std::string& path) {
+  if (json.is_number_float() && !std::isfinite(json.get<double>())) {
+    throw std::logic_error("a non-finite number at '" + path + "' in output JSON");
+  }
+  if (json.is_object()) {
+    for (const auto& [key, value] : json.items()) check_finite(value, path.empty() ? key : path + "." + key);
+  } else if (json.is_array()) {
+    for (std::size_t i = 0; i < json.size(); ++i) check_finite(json[i], path + "[" + std::to_string(i) + "]");
+  }
+}
+
+}  // namespace
+
 std::string dump_json(const Json& json, int indent) {
+  check_finite(json, "");
   return json.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 

@@ -111,8 +111,9 @@ JsonValue parse_json(const std::string& text, const std::string& file, int first
 // read_text_file + parse_json.
 JsonValue load_json_file(const std::string& path);
 
-// dump() for JSON holding text that came from input or from other programs:
-// bytes that are not UTF-8 become U+FFFD instead of an exception.
+// dump() for every JSON nasaic writes: bytes that are not UTF-8 (text from
+// other programs) become U+FFFD instead of an exception, and a non-finite
+// number, which JSON would print as null, is a std::logic_error (our bug).
 std::string dump_json(const nlohmann::ordered_json& json, int indent = -1);
 
 }  // namespace nasaic

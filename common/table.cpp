@@ -1,6 +1,9 @@
 #include "common/table.hpp"
+#include "common/json_input.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -18,6 +21,9 @@ OutputFormat parse_output_format(const std::string& name) {
 std::string format_cell(const Cell& cell) {
   if (const auto* integer = std::get_if<std::int64_t>(&cell)) return std::to_string(*integer);
   if (const auto* real = std::get_if<double>(&cell)) {
+    // Inputs are bounded so that every figure is finite; "nan" in a report
+    // would be our bug passed on as a result.
+    if (!std::isfinite(*real)) throw std::logic_error("a non-finite number in an output table");
     char buffer[64];
     std::snprintf(buffer, sizeof buffer, "%.10g", *real);
     return buffer;
@@ -80,7 +86,7 @@ std::string Table::to_json() const {
     }
     array.push_back(std::move(object));
   }
-  return array.dump(2) + "\n";
+  return dump_json(array, 2) + "\n";
 }
 
 std::string Table::render(OutputFormat format) const {

@@ -1,4 +1,5 @@
 #include "dataflows/chip_spec.hpp"
+#include "common/json_input.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -333,7 +334,7 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
     subs.push_back(item);
   }
   json["sub_accelerators"] = subs;
-  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return dump_json(json, 2) + "\n";
 }
 
 }  // namespace nasaic

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace nasaic {
 
@@ -375,17 +376,22 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
   schedule.per_sub.resize(subs);
   Timeline timeline(graph, subs);
   std::vector<int> pending(graph.size());
-  std::vector<int> ready;
-  ready.reserve(graph.size());
+  std::set<int> ready;
   for (std::size_t id = 0; id < graph.size(); ++id) {
     pending[id] = static_cast<int>(graph.predecessors[id].size());
-    if (pending[id] == 0) ready.push_back(static_cast<int>(id));
+    if (pending[id] == 0) ready.insert(static_cast<int>(id));
   }
+  // Real networks have a handful of ready layers at a time; a graph of
+  // thousands of independent layers would make list scheduling quadratic, so
+  // only the first layers ready (in graph order) compete at each step.
+  constexpr std::size_t kMaxCandidates = 64;
   while (!ready.empty()) {
     double best_finish = kNever, best_start = kNever;
     int best_id = -1;
     std::size_t best_sub = 0;
+    std::size_t candidates = 0;
     for (int id : ready) {
+      if (candidates++ == kMaxCandidates) break;
       for (std::size_t s = 0; s < subs; ++s) {
         const LayerProfile& profile = profiles.at(id, s);
         if (!profile.feasible) continue;
@@ -406,9 +412,9 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
     if (best_id < 0) return {};  // some ready layer fits nowhere; the caller reports it
     timeline.place(graph, estimator, profiles, best_id, best_sub, best_start);
     schedule.per_sub[best_sub].push_back(graph.refs[static_cast<std::size_t>(best_id)]);
-    ready.erase(std::find(ready.begin(), ready.end(), best_id));
+    ready.erase(best_id);
     for (int consumer : graph.successors[static_cast<std::size_t>(best_id)]) {
-      if (--pending[static_cast<std::size_t>(consumer)] == 0) ready.push_back(consumer);
+      if (--pending[static_cast<std::size_t>(consumer)] == 0) ready.insert(consumer);
     }
   }
   return schedule;

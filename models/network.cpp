@@ -1,6 +1,7 @@
 #include "models/network.hpp"
 
 #include <algorithm>
+#include <queue>
 
 #include "common/error.hpp"
 
@@ -48,7 +49,7 @@ std::vector<std::size_t> Network::predecessors(std::size_t index) const {
 
 std::vector<std::size_t> Network::topological_order() const {
   // Kahn's algorithm, taking ready layers in declaration order so the result
-  // is stable.
+  // is stable; a min-heap keeps it O(n log n) for wide graphs.
   std::vector<std::size_t> pending(layers_.size(), 0);
   std::vector<std::vector<std::size_t>> consumers(layers_.size());
   for (std::size_t i = 0; i < layers_.size(); ++i) {
@@ -59,17 +60,16 @@ std::vector<std::size_t> Network::topological_order() const {
   }
   std::vector<std::size_t> order;
   std::vector<bool> done(layers_.size(), false);
-  std::vector<std::size_t> ready;
+  std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
   for (std::size_t i = 0; i < layers_.size(); ++i)
-    if (pending[i] == 0) ready.push_back(i);
+    if (pending[i] == 0) ready.push(i);
   while (!ready.empty()) {
-    std::sort(ready.begin(), ready.end(), std::greater<>());
-    const std::size_t next = ready.back();
-    ready.pop_back();
+    const std::size_t next = ready.top();
+    ready.pop();
     order.push_back(next);
     done[next] = true;
     for (std::size_t consumer : consumers[next]) {
-      if (--pending[consumer] == 0) ready.push_back(consumer);
+      if (--pending[consumer] == 0) ready.push(consumer);
     }
   }
   if (order.size() != layers_.size()) {

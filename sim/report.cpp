@@ -1,4 +1,5 @@
 #include "sim/report.hpp"
+#include "common/json_input.hpp"
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -64,7 +65,7 @@ std::string simulation_summary_json(const SimulationResult& result, const ChipSp
                     {"contention_cycles", sub.contention_cycles}});
   }
   summary["sub_accelerators"] = subs;
-  return summary.dump(2) + "\n";
+  return dump_json(summary, 2) + "\n";
 }
 
 void write_simulation_outputs(const std::string& dir, const SimulationResult& result, const ChipSpec& chip,

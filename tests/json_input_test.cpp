@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "common/error.hpp"
+#include "common/table.hpp"
 
 namespace nasaic {
 namespace {
@@ -157,6 +160,23 @@ TEST(JsonInput, TextThatIsNotUtf8NeverReachesDumpAsAnException) {
   ASSERT_NO_THROW(dumped = dump_json(record));
   EXPECT_NE(dumped.find("\xef\xbf\xbd"), std::string::npos) << dumped;
   EXPECT_EQ(dump_json({{"a", 1}}, 2), "{\n  \"a\": 1\n}");
+}
+
+TEST(JsonOutput, NonFiniteFiguresAreOurBugNotNull) {
+  nlohmann::ordered_json json = {{"makespan_cycles", 10.0}, {"layers", {{{"energy_pJ", 1.5}}}}};
+  EXPECT_EQ(dump_json(json), R"({"makespan_cycles":10.0,"layers":[{"energy_pJ":1.5}]})");
+  json["layers"][0]["energy_pJ"] = std::numeric_limits<double>::infinity();
+  try {
+    dump_json(json);
+    FAIL() << "printed an infinite figure";
+  } catch (const std::logic_error& e) {
+    EXPECT_NE(std::string(e.what()).find("layers[0].energy_pJ"), std::string::npos) << e.what();
+  }
+  Table table;
+  table.columns = {"cycles"};
+  table.add_row({std::nan("")});
+  EXPECT_THROW(table.to_csv(), std::logic_error);
+  EXPECT_THROW(table.to_json(), std::logic_error);
 }
 
 }  // namespace
