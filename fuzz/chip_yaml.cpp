@@ -1,5 +1,4 @@
 #include "dataflows/chip_spec.hpp"
-
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/fuzz_targets.hpp"
 

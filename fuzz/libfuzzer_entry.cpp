@@ -9,4 +9,3 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   return nasaic::fuzz::NASAIC_FUZZ_TARGET(std::string_view(reinterpret_cast<const char*>(data), size));
 }
-

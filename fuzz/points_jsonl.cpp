@@ -1,7 +1,6 @@
-#include "sim/calibration.hpp"
-
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/fuzz_targets.hpp"
+#include "sim/calibration.hpp"
 
 namespace nasaic::fuzz {
 namespace {

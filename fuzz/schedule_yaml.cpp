@@ -1,6 +1,5 @@
-#include "dataflows/schedule.hpp"
-
 #include "common/config_node.hpp"
+#include "dataflows/schedule.hpp"
 #include "dataflows/workload_cost.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "fuzz/fuzz_targets.hpp"

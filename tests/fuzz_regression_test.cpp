@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
-#include <stdexcept>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "fuzz/fuzz_support.hpp"
@@ -30,7 +30,9 @@ struct SavedInput {
   std::string test_name;
 };
 
-void PrintTo(const SavedInput& input, std::ostream* out) { *out << input.target << "/" << input.file.filename().string(); }
+void PrintTo(const SavedInput& input, std::ostream* out) {
+  *out << input.target << "/" << input.file.filename().string();
+}
 
 // "<target>/<file>" of each open finding.
 std::set<std::string> open_findings() {
@@ -61,7 +63,8 @@ std::vector<SavedInput> saved_inputs(const std::string& root, Which which = Whic
       const bool is_open = open.count(std::string(target.name) + "/" + file.filename().string()) > 0;
       if ((which == Which::fixed && is_open) || (which == Which::open && !is_open)) continue;
       std::string name = std::string(target.name) + "_" + file.filename().string();
-      std::replace_if(name.begin(), name.end(), [](unsigned char c) { return !std::isalnum(c); }, '_');
+      std::replace_if(
+          name.begin(), name.end(), [](unsigned char c) { return !std::isalnum(c); }, '_');
       inputs.push_back({target.name, file, name});
     }
   }
