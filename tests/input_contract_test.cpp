@@ -62,6 +62,19 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text.replace(at, from.size(), to);
 }
 
+// One edit of `base` per case, written to `dir/name` and run as
+// `command_prefix FILE command_suffix`: refused with FILE followed by the
+// case's fragment.
+using Edits = std::vector<std::tuple<std::string, std::string, std::string>>;
+void expect_each_refused(const TempDir& dir, const std::string& name, const std::string& base, const Edits& cases,
+                         const std::string& command_prefix, const std::string& command_suffix = "") {
+  for (const auto& [from, to, fragment] : cases) {
+    SCOPED_TRACE(to);
+    const std::string path = dir.write(name, replaced(base, from, to));
+    expect_refused(command_prefix + path + command_suffix, {path + fragment});
+  }
+}
+
 // --- Crashes ---------------------------------------------------------------
 
 TEST(InputContract, YamlNodesOfTheWrongKind) {
@@ -73,11 +86,7 @@ TEST(InputContract, YamlNodesOfTheWrongKind) {
       {"clock: 1 GHz", "[clock]: 1 GHz", ":2: ?: a key must be a plain name"},
       {"name: a\n", "name: a\n    ? [x, y]\n    : 1\n", ":8: sub_accelerators[0].?: a key must be a plain name"},
   };
-  for (const auto& [from, to, fragment] : cases) {
-    SCOPED_TRACE(to);
-    const std::string chip = dir.write("chip.yaml", replaced(kChip, from, to));
-    expect_refused("hw show " + chip, {chip + fragment});
-  }
+  expect_each_refused(dir, "chip.yaml", kChip, cases, "hw show ");
   const std::string map = dir.write("map.yaml", kChip.substr(0, kChip.find("sub_accelerators")) + "sub_accelerators: {a: 1}\n");
   expect_refused("hw show " + map, {map + ":6: sub_accelerators: expected a list"});
   const std::string net = dir.write("net.yaml", replaced(kNetwork, "K: 10", "K: [10]"));
@@ -204,11 +213,7 @@ TEST(InputContract, ChipValuesBeyondTheirRangeAreRefusedWhateverTheFormat) {
       {"ifmap: {capacity: 64 KiB}", "ifmap: {capacity: 64 KiB, banks: 2000}", ":11: sub_accelerators[0].buffers.ifmap.banks"},
       {"bandwidth: 16 GB/s", "bandwidth: 1e-300 GB/s", ":4: dram.bandwidth"},
   };
-  for (const auto& [from, to, fragment] : cases) {
-    SCOPED_TRACE(to);
-    const std::string chip = dir.write("chip.yaml", replaced(kChip, from, to));
-    expect_refused("estimate --hw " + chip + " --model resnet20", {chip + fragment});
-  }
+  expect_each_refused(dir, "chip.yaml", kChip, cases, "estimate --hw ", " --model resnet20");
   // The technology table: energies that become infinite, or absurd.
   const std::string technology =
       replaced(testing::slurp(testing::source_path("configs/technology/default-45nm.yaml")), "energy_per_byte: 64 pJ",
@@ -226,11 +231,7 @@ TEST(InputContract, ChipValuesBeyondTheirRangeAreRefusedWhateverTheFormat) {
       {"MemoryBanks: 1", "MemoryBanks: 1000000000000", ":14: architecture_presets.MemoryBanks: at most 1024 banks"},
       {"MemoryBanks: 1", "MemoryBanks: 3", ":14: architecture_presets.MemoryBanks: 3 banks must divide"},
   };
-  for (const auto& [from, to, fragment] : cfg_cases) {
-    SCOPED_TRACE(to);
-    const std::string path = dir.write("s.cfg", replaced(cfg, from, to));
-    expect_refused("hw show --scalesim-config " + path, {path + fragment});
-  }
+  expect_each_refused(dir, "s.cfg", cfg, cfg_cases, "hw show --scalesim-config ");
 }
 
 // --- Duplicates, documents, fractions, headers -------------------------------
