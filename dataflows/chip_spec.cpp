@@ -58,6 +58,22 @@ Arbitration parse_arbitration(const ConfigNode& node) {
   node.fail("unknown arbitration '" + name + "'; known: round-robin, weighted, static");
 }
 
+MappingPolicy parse_mapping_policy(const ConfigNode& node) {
+  node.expect_map({"mode", "objective"});
+  MappingPolicy policy;
+  if (const auto mode = node.optional("mode")) {
+    if (!parse_mapping_mode(mode->as_string(), policy.mode)) {
+      mode->fail("unknown mapping mode '" + mode->as_string() + "'; known: " + kMappingModeNames);
+    }
+  }
+  if (const auto objective = node.optional("objective")) {
+    if (!parse_mapping_objective(objective->as_string(), policy.objective)) {
+      objective->fail("unknown mapping objective '" + objective->as_string() + "'; known: " + kMappingObjectiveNames);
+    }
+  }
+  return policy;
+}
+
 }  // namespace
 
 const char* arbitration_name(Arbitration arbitration) {
@@ -184,7 +200,7 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
 
 ChipSpec load_chip_spec(const std::string& path) {
   const ConfigNode root = ConfigNode::load_file(path);
-  root.expect_map({"name", "clock", "technology", "dram", "interconnect", "sub_accelerators"});
+  root.expect_map({"name", "clock", "technology", "dram", "interconnect", "sub_accelerators", "mapping"});
   ChipSpec chip;
   chip.name = root.required("name").as_string();
   chip.clock_hz = root.required("clock").as_positive_quantity({UnitKind::frequency}).value;
@@ -227,6 +243,7 @@ ChipSpec load_chip_spec(const std::string& path) {
 
   const ConfigNode subs = root.required("sub_accelerators");
   for (const auto& item : subs.sequence()) chip.sub_accelerators.push_back(parse_sub_accelerator(item));
+  if (const auto mapping = root.optional("mapping")) chip.mapping = parse_mapping_policy(*mapping);
   const auto problems = validate(chip);
   if (!problems.empty()) {
     throw InputError(path, root.line_of(problems.front().key), problems.front().key, problems.front().message);
@@ -264,6 +281,10 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
   out << YAML::Key << "interconnect" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "arbitration" << YAML::Value << arbitration_name(chip.interconnect.arbitration);
   out << YAML::Key << "link_width" << YAML::Value << quantity(chip.interconnect.link_bytes_per_cycle, "B/cycle");
+  out << YAML::EndMap;
+  out << YAML::Key << "mapping" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "mode" << YAML::Value << mapping_mode_name(chip.mapping.mode);
+  out << YAML::Key << "objective" << YAML::Value << mapping_objective_name(chip.mapping.objective);
   out << YAML::EndMap;
   out << YAML::Key << "sub_accelerators" << YAML::Value << YAML::BeginSeq;
   for (const auto& sub : chip.sub_accelerators) {
@@ -314,6 +335,8 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
   json["dram"] = dram;
   json["interconnect"] = {{"arbitration", arbitration_name(chip.interconnect.arbitration)},
                           {"link_width_B_per_cycle", chip.interconnect.link_bytes_per_cycle}};
+  json["mapping"] = {{"mode", mapping_mode_name(chip.mapping.mode)},
+                     {"objective", mapping_objective_name(chip.mapping.objective)}};
   nlohmann::ordered_json subs = nlohmann::ordered_json::array();
   for (const auto& sub : chip.sub_accelerators) {
     nlohmann::ordered_json item;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dataflows/mapping.hpp"
 #include "dataflows/technology.hpp"
 
 namespace nasaic {
@@ -60,6 +61,8 @@ struct ChipSpec {
   std::string technology_file;  // as given, or "built-in"
   Technology technology;
   std::vector<SubAcceleratorSpec> sub_accelerators;
+  // How layers are mapped onto every sub-accelerator (YAML `mapping`, optional).
+  MappingPolicy mapping;
 
   // Index by name, or -1.
   std::ptrdiff_t find(const std::string& name) const;

@@ -9,6 +9,7 @@
 
 #include "dataflows/chip_spec.hpp"
 #include "dataflows/functional.hpp"
+#include "dataflows/mapping.hpp"
 #include "dataflows/tile_plan.hpp"
 #include "models/layer.hpp"
 
@@ -18,13 +19,32 @@ class DataflowTemplate {
  public:
   virtual ~DataflowTemplate() = default;
   virtual std::string_view name() const = 0;
-  // Tiles `layer` for `sub`'s PE array and buffers. A layer that cannot fit
-  // any tiling gives a plan with feasible = false and the reason.
-  virtual TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const = 0;
-  // Performs every MAC of a conv, dwconv, fc or gemm layer in this
-  // template's order, tile by tile; returns false for layers without MACs
-  // (pool, add), which have no functional model.
-  virtual bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const = 0;
+  // The legal mappings of `layer` on `sub`: tile loops with their extents and
+  // granules, allowed loop orders, and the number of spatial choices.
+  virtual MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& sub) const = 0;
+  // The fixed rule: the largest tiles that fit half of each buffer, in the
+  // space's first loop order. May not fit; plan() then says why.
+  virtual Mapping greedy_mapping(const Layer& layer, const SubAcceleratorSpec& sub) const = 0;
+  // Tiles `layer` for `sub`'s PE array and buffers as `mapping` says. A
+  // mapping whose tiles do not fit gives a plan with feasible = false and the
+  // reason.
+  virtual TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const = 0;
+  // Whether `mapping`'s tiles fit the buffers: plan(...).feasible, cheaply.
+  virtual bool fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const {
+    return plan(layer, sub, mapping).feasible;
+  }
+  // The greedy rule's plan.
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const {
+    return plan(layer, sub, greedy_mapping(layer, sub));
+  }
+  // Which dimensions spatial choice `spatial` unrolls over the array, for
+  // people: e.g. "C×K on 16×16".
+  virtual std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int spatial) const = 0;
+  // Performs every MAC of a conv, dwconv, fc or gemm layer in the order of
+  // `plan` (one of this template's), tile by tile; returns false for layers
+  // without MACs (pool, add), which have no functional model.
+  virtual bool execute(const Layer& layer, const SubAcceleratorSpec& sub, const TilePlan& plan,
+                       FunctionalTensors& tensors) const = 0;
 };
 
 // Throws InputError listing the known names.

@@ -5,13 +5,8 @@
 
 namespace nasaic {
 
-Estimator::Estimator(const ChipSpec& chip, SurrogateParams params) : chip_(chip), params_(params) {
-  const auto& names = template_names();
-  for (const auto& sub : chip_.sub_accelerators) {
-    templates_.push_back(&find_template(sub.dataflow));
-    template_indices_.push_back(static_cast<int>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin()));
-  }
-}
+Estimator::Estimator(const ChipSpec& chip, SurrogateParams params, std::shared_ptr<MappingCache> mappings)
+    : chip_(chip), params_(params), mapper_(chip, std::move(mappings)) {}
 
 std::size_t Estimator::KeyHash::operator()(const Key& key) const {
   std::uint64_t hash = 14695981039346656037ull;
@@ -24,8 +19,7 @@ std::size_t Estimator::KeyHash::operator()(const Key& key) const {
 }
 
 LayerProfile Estimator::compute_profile(const Layer& layer, std::size_t sub) const {
-  return profile_layer(layer, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes, *templates_[sub],
-                       template_indices_[sub]);
+  return mapper_.map(layer, sub, chip_.mapping.mode).profile;
 }
 
 const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
@@ -35,7 +29,7 @@ const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
                  static_cast<std::int64_t>(sub)}};
   const auto found = cache_.find(key);
   if (found != cache_.end()) return found->second;
-  return cache_.emplace(key, compute_profile(layer, sub)).first->second;
+  return cache_.emplace(key, mapper_.profile(layer, sub)).first->second;
 }
 
 namespace {
@@ -75,6 +69,11 @@ double shared_bandwidth(const ChipSpec& chip, const SurrogateParams& params, std
 }
 
 }  // namespace
+
+double all_active_bandwidth(const ChipSpec& chip, std::size_t sub) {
+  static const SurrogateParams raw;
+  return shared_bandwidth(chip, raw, sub, [](std::size_t) { return 1.0; });
+}
 
 double Estimator::bandwidth(std::size_t sub, std::uint64_t active) const {
   return shared_bandwidth(chip_, params_, sub, [&](std::size_t j) { return (active >> j & 1u) ? 1.0 : 0.0; });

@@ -8,12 +8,18 @@
 #include <vector>
 
 #include "dataflows/layer_cost.hpp"
+#include "dataflows/mapper.hpp"
 
 namespace nasaic {
 
+// The bandwidth sub-accelerator `sub` gets while every sub-accelerator moves
+// data, with the uncalibrated parameters: what the mapper plans for.
+double all_active_bandwidth(const ChipSpec& chip, std::size_t sub);
+
 class Estimator {
  public:
-  Estimator(const ChipSpec& chip, SurrogateParams params);
+  // `mappings` may be shared with other estimators (other chips of a search).
+  Estimator(const ChipSpec& chip, SurrogateParams params, std::shared_ptr<MappingCache> mappings = nullptr);
 
   const ChipSpec& chip() const { return chip_; }
   const SurrogateParams& params() const { return params_; }
@@ -21,11 +27,13 @@ class Estimator {
   void set_params(const SurrogateParams& params) { params_ = params; }
   std::size_t sub_count() const { return chip_.sub_accelerators.size(); }
 
-  // The profile of `layer` on sub-accelerator `sub`, from the cache. The
-  // reference stays valid until clear_cache().
+  // The profile of `layer` on sub-accelerator `sub` under the mapping the
+  // chip's policy chooses, from the cache. The reference stays valid until
+  // clear_cache().
   const LayerProfile& profile(const Layer& layer, std::size_t sub);
-  // The same, computed afresh without touching the cache.
+  // The same, mapped and profiled afresh without touching either cache.
   LayerProfile compute_profile(const Layer& layer, std::size_t sub) const;
+  Mapper& mapper() { return mapper_; }
   // The bandwidth sub-accelerator `sub` gets while the subs in `active` (a
   // bit mask, `sub` included or not) also move data.
   double bandwidth(std::size_t sub, std::uint64_t active) const;
@@ -38,7 +46,11 @@ class Estimator {
   // partitioning (unused lanes are not lent).
   double unclaimed_bandwidth(double others) const;
 
-  void clear_cache() { cache_.clear(); }
+  // Forgets profiles, and the mappings too unless the cache is shared.
+  void clear_cache() {
+    cache_.clear();
+    if (mapper_.cache_is_private()) mapper_.cache().clear();
+  }
   std::size_t cache_size() const { return cache_.size(); }
 
  private:
@@ -52,8 +64,7 @@ class Estimator {
 
   ChipSpec chip_;
   SurrogateParams params_;
-  std::vector<const DataflowTemplate*> templates_;
-  std::vector<int> template_indices_;
+  Mapper mapper_;
   std::unordered_map<Key, LayerProfile, KeyHash> cache_;
 };
 

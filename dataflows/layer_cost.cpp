@@ -163,10 +163,14 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
 
 LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, const Technology& technology,
                            std::int64_t burst_bytes, const DataflowTemplate& dataflow, int template_index) {
+  return profile_plan(layer, dataflow.plan(layer, sub), sub, technology, burst_bytes, template_index);
+}
+
+LayerProfile profile_plan(const Layer& layer, const TilePlan& plan, const SubAcceleratorSpec& sub,
+                          const Technology& technology, std::int64_t burst_bytes, int template_index) {
   LayerProfile profile;
   profile.template_index = template_index;
   profile.pes = sub.pes();
-  const TilePlan plan = dataflow.plan(layer, sub);
   if (!plan.feasible) {
     profile.feasible = false;
     profile.reason = plan.reason;

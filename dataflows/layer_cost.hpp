@@ -109,6 +109,10 @@ struct LayerProfile {
   EnergyBreakdown energy_input_on_chip;
 };
 
+// The profile of `plan` (a plan of `layer` on `sub`).
+LayerProfile profile_plan(const Layer& layer, const TilePlan& plan, const SubAcceleratorSpec& sub,
+                          const Technology& technology, std::int64_t burst_bytes, int template_index);
+// The profile of the template's greedy plan.
 LayerProfile profile_layer(const Layer& layer, const SubAcceleratorSpec& sub, const Technology& technology,
                            std::int64_t burst_bytes, const DataflowTemplate& dataflow, int template_index);
 

@@ -155,6 +155,8 @@ ScalesimConfig parse_scalesim_config(const std::string& text, const std::string&
 
   ChipSpec& chip = config.chip;
   chip.name = config.run_name;
+  // SCALE-Sim's own fold order, so its inputs give its exact cycles.
+  chip.mapping.mode = MappingMode::greedy;
   chip.clock_hz = 1e9;
   chip.technology_file = "built-in";
   chip.technology = builtin_technology();

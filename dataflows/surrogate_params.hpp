@@ -43,7 +43,7 @@ std::optional<NumberRange> surrogate_parameter_range(const std::string& name);
 
 // The closed form's version: a calibration fitted to another version of the
 // model is refused. Bump it whenever the surrogate's equations change.
-inline constexpr const char* kSurrogateModelVersion = "nasaic-surrogate-4";
+inline constexpr const char* kSurrogateModelVersion = "nasaic-surrogate-5";
 
 // Reads a calibration file: {"parameters": {"name": value, ...}} plus the
 // calibration's record (see nasaic calibrate). If the file names a model

@@ -30,6 +30,20 @@ std::int64_t tile_port_cycles(const TileCost& cost, const SubAcceleratorSpec& su
   return cycles;
 }
 
+std::int64_t TileAt::start_of(char dim) const {
+  for (int i = 0; i < plan->loop_count; ++i) {
+    if (plan->loops[i].dim == dim) return start[i];
+  }
+  return 0;
+}
+
+std::int64_t TileAt::size_of(char dim) const {
+  for (int i = 0; i < plan->loop_count; ++i) {
+    if (plan->loops[i].dim == dim) return size[i];
+  }
+  return 0;
+}
+
 int TilePlan::innermost_loop(int operand) const {
   int innermost = -1;
   for (int i = 0; i < loop_count; ++i) {

@@ -7,18 +7,20 @@
 //
 // Tiles of one plan differ only in which loops are at their last, partial
 // trip, so a plan has at most 2^loops tile classes and is costed per class.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "dataflows/chip_spec.hpp"
+#include "dataflows/mapping.hpp"
 
 namespace nasaic {
 
 enum class Operand : int { ifmap = 0, filter = 1, ofmap = 2 };
 inline constexpr int kOperands = 3;
-inline constexpr int kMaxLoops = 5;
+inline constexpr int kMaxLoops = kMaxMappingLoops;
 inline constexpr int kMaxClasses = 1 << kMaxLoops;
 const char* operand_name(int operand);
 
@@ -71,6 +73,7 @@ struct TilePlan {
   std::string_view template_name;
   bool feasible = true;
   std::string reason;  // why not, when infeasible
+  Mapping mapping;     // the point of the template's mapping space this plan realises
 
   int loop_count = 0;
   std::array<TileLoop, kMaxLoops> loops{};
@@ -104,6 +107,40 @@ struct TilePlan {
   std::array<int, kMaxClasses> class_index_by_mask() const;
   static TilePlan infeasible(std::string_view template_name, std::string reason);
 };
+
+// One tile of a plan: where it starts along each loop, and its sizes.
+struct TileAt {
+  const TilePlan* plan = nullptr;
+  std::array<std::int64_t, kMaxLoops> start{};
+  std::array<std::int64_t, kMaxLoops> size{};
+  // Along the loop walking `dim`; a dimension the plan does not tile starts
+  // at 0 and has size 0.
+  std::int64_t start_of(char dim) const;
+  std::int64_t size_of(char dim) const;
+};
+
+// Calls `visit(tile)` for every tile of `plan`, in loop order (outer to inner).
+template <class Visit>
+void for_each_tile(const TilePlan& plan, Visit&& visit) {
+  TileAt at;
+  at.plan = &plan;
+  for (int i = 0; i < plan.loop_count; ++i) at.size[i] = plan.loops[i].tile;
+  while (true) {
+    visit(static_cast<const TileAt&>(at));
+    int i = plan.loop_count - 1;
+    for (; i >= 0; --i) {
+      const TileLoop& loop = plan.loops[i];
+      at.start[i] += loop.tile;
+      if (at.start[i] < loop.extent) {
+        at.size[i] = std::min(loop.tile, loop.extent - at.start[i]);
+        break;
+      }
+      at.start[i] = 0;
+      at.size[i] = loop.tile;
+    }
+    if (i < 0) return;
+  }
+}
 
 // Cycles the buffers need to serve a tile's accesses: each bank has its read
 // and write ports, and a port moves one array edge (max(rows, cols) elements)

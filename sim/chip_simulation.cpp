@@ -84,10 +84,11 @@ class Watchdog : public sc_module {
 };
 
 struct Simulation {
-  Simulation(const ChipSpec& chip, const SimulationOptions& options) : chip(chip), options(options) {}
+  Simulation(const ChipSpec& chip, const SimulationOptions& options) : chip(chip), options(options), mapper(chip) {}
 
   const ChipSpec& chip;
   const SimulationOptions& options;
+  Mapper mapper;  // the surrogate's mappings, so the simulator replays what it costed
   SharedProgress progress;
   std::unique_ptr<MemoryModule> memory;
   std::vector<std::unique_ptr<SubAcceleratorModule>> subs;
@@ -211,12 +212,12 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
     throw InputError("", 0, "workload", text);
   }
   const WorkloadGraph graph(workload);
+  Simulation sim{chip, options};
   // Reject what cannot fit before anything runs.
   for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
     const SubAcceleratorSpec& sub = chip.sub_accelerators[s];
-    const DataflowTemplate& dataflow = find_template(sub.dataflow);
     for (const LayerRef& ref : schedule.per_sub[s]) {
-      const TilePlan plan = dataflow.plan(graph.layer(graph.id(ref)), sub);
+      const TilePlan plan = sim.mapper.plan(graph.layer(graph.id(ref)), s);
       if (!plan.feasible) {
         throw InputError("", 0, workload.networks[static_cast<std::size_t>(ref.network)].name() + ":" +
                                     graph.layer(graph.id(ref)).name,
@@ -225,7 +226,6 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
     }
   }
 
-  Simulation sim{chip, options};
   sim.progress.done.assign(graph.size(), kNoCycle);
   sim.progress.placed_sub.assign(graph.size(), -1);
   for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
@@ -236,7 +236,7 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
   if (chip.dram.bytes_per_cycle) sim.memory = std::make_unique<MemoryModule>("memory", sim, chip, subs);
   for (int s = 0; s < subs; ++s) {
     auto core = std::make_unique<SubAcceleratorCore>(s, chip, graph, schedule.per_sub[static_cast<std::size_t>(s)],
-                                                     sim.progress, sim.memory ? &sim.memory->channel : nullptr);
+                                                     sim.progress, sim.memory ? &sim.memory->channel : nullptr, sim.mapper);
     core->record_phases(options.record_phases);
     sim.subs.push_back(std::make_unique<SubAcceleratorModule>(chip.sub_accelerators[static_cast<std::size_t>(s)].name.c_str(),
                                                               sim, std::move(core)));
@@ -311,7 +311,8 @@ SimulationResult simulate(const ChipSpec& chip, const Workload& workload, const 
       for (auto& x : tensors.input) x = static_cast<std::int8_t>(value(random));
       for (auto& w : tensors.weights) w = static_cast<std::int8_t>(value(random));
       tensors.prepare(shape);
-      if (!find_template(sub.dataflow).execute(shape, sub, tensors)) continue;
+      const TilePlan plan = sim.mapper.plan(shape, static_cast<std::size_t>(layer.sub));
+      if (!find_template(sub.dataflow).execute(shape, sub, plan, tensors)) continue;
       layer.functional_macs = tensors.macs;
       layer.output_hash = fnv1a(std::string_view(reinterpret_cast<const char*>(tensors.output.data()),
                                                  tensors.output.size() * sizeof(std::int32_t)));

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text_file.hpp"
+#include "dataflows/mapper.hpp"
 #include "dataflows/scalesim_report.hpp"
 #include "dataflows/tile_plan.hpp"
 
@@ -72,6 +73,7 @@ void write_simulation_outputs(const std::string& dir, const SimulationResult& re
                               const Workload& workload) {
   write_text_file(dir + "/layers.csv", simulation_layer_table(result, chip, workload).to_csv());
   write_text_file(dir + "/summary.json", simulation_summary_json(result, chip));
+  Mapper mapper(chip);
   for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
     const SubAcceleratorSpec& sub = chip.sub_accelerators[s];
     if (sub.dataflow.rfind("systolic-", 0) != 0) continue;
@@ -91,7 +93,7 @@ void write_simulation_outputs(const std::string& dir, const SimulationResult& re
       row.overall_util_pct = 100.0 * static_cast<double>(l.ops) /
                              (static_cast<double>(row.total_cycles) * static_cast<double>(l.pes));
       const Layer& layer = workload.networks[static_cast<std::size_t>(l.ref.network)].layer(static_cast<std::size_t>(l.ref.layer));
-      const TilePlan plan = find_template(sub.dataflow).plan(layer, sub);
+      const TilePlan plan = mapper.plan(layer, s);
       row.mapping_efficiency_pct = 100.0 * plan.mapping_efficiency;
       row.compute_util_pct = 100.0 * plan.compute_utilization;
       compute.push_back(row);

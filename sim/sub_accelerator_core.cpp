@@ -7,7 +7,8 @@
 namespace nasaic {
 
 SubAcceleratorCore::SubAcceleratorCore(int index, const ChipSpec& chip, const WorkloadGraph& graph,
-                                       std::vector<LayerRef> order, SharedProgress& progress, DramChannel* channel)
+                                       std::vector<LayerRef> order, SharedProgress& progress, DramChannel* channel,
+                                       Mapper& mapper)
     : index_(index),
       chip_(chip),
       sub_(chip.sub_accelerators[static_cast<std::size_t>(index)]),
@@ -15,7 +16,7 @@ SubAcceleratorCore::SubAcceleratorCore(int index, const ChipSpec& chip, const Wo
       order_(std::move(order)),
       progress_(progress),
       channel_(channel),
-      dataflow_(find_template(sub_.dataflow)) {
+      mapper_(mapper) {
   // The surrogate's rule (Timeline::input_on_chip): the sole producer ran
   // just before on this sub-accelerator and its output fits the ifmap buffer.
   for (std::size_t k = 0; k < order_.size(); ++k) {
@@ -63,7 +64,7 @@ bool SubAcceleratorCore::try_start_layer(Cycle now) {
   running_.emplace();
   Running& r = *running_;
   r.id = id;
-  r.plan = dataflow_.plan(layer, sub_);
+  r.plan = mapper_.plan(layer, static_cast<std::size_t>(index_));
   NASAIC_CHECK(r.plan.feasible, "the simulator was given a layer its sub-accelerator cannot hold: " + r.plan.reason);
   r.walker = std::make_unique<TileWalker>(r.plan);
   r.stats.ref = order_[next_layer_];

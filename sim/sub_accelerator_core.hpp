@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "dataflows/dataflow_template.hpp"
+#include "dataflows/mapper.hpp"
 #include "dataflows/tile_walker.hpp"
 #include "dataflows/workload_cost.hpp"
 #include "noc/dram_channel.hpp"
@@ -39,8 +40,9 @@ struct SharedProgress {
 
 class SubAcceleratorCore {
  public:
+  // Layers run as `mapper` maps them (the surrogate's choice for this chip).
   SubAcceleratorCore(int index, const ChipSpec& chip, const WorkloadGraph& graph, std::vector<LayerRef> order,
-                     SharedProgress& progress, DramChannel* channel);
+                     SharedProgress& progress, DramChannel* channel, Mapper& mapper);
 
   // Does everything due at `now`. Returns true if anything changed.
   bool act(Cycle now);
@@ -109,7 +111,7 @@ class SubAcceleratorCore {
   std::vector<bool> input_on_chip_;
   SharedProgress& progress_;
   DramChannel* channel_;  // null: ideal DRAM
-  const DataflowTemplate& dataflow_;
+  Mapper& mapper_;
   std::size_t next_layer_ = 0;
   Cycle free_since_ = 0;
   std::optional<Running> running_;

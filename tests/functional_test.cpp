@@ -93,7 +93,19 @@ TEST(Functional, EveryTemplateEqualsLibTorchOnRandomShapes) {
     for (int i = 0; i < 110; ++i) {
       const Case c = random_case(random, name);
       ASSERT_EQ(c.layer.validate(), "") << name;
-      if (!dataflow.plan(c.layer, c.sub).feasible) continue;
+      // A random point of the mapping space (tiles and loop order), so every
+      // order the mapper may choose is checked, not only the greedy one.
+      const MappingSpace space = dataflow.mapping_space(c.layer, c.sub);
+      Mapping mapping;
+      mapping.order = space.orders[std::uniform_int_distribution<std::size_t>(0, space.orders.size() - 1)(random)];
+      mapping.spatial = std::uniform_int_distribution<int>(0, space.spatial_choices - 1)(random);
+      for (int l = 0; l < space.loop_count; ++l) {
+        const auto tiles = tile_options(space.loops[l]);
+        mapping.tiles[l] = tiles[std::uniform_int_distribution<std::size_t>(0, tiles.size() - 1)(random)];
+      }
+      if (!dataflow.fits(c.layer, c.sub, mapping)) mapping = dataflow.greedy_mapping(c.layer, c.sub);
+      const TilePlan plan = dataflow.plan(c.layer, c.sub, mapping);
+      if (!plan.feasible) continue;
       SCOPED_TRACE(name + " case " + std::to_string(i) + " type " + layer_type_name(c.layer.type) + " C" +
                    std::to_string(c.layer.C) + " K" + std::to_string(c.layer.K) + " H" + std::to_string(c.layer.H) +
                    " R" + std::to_string(c.layer.R) + " stride " + std::to_string(c.layer.stride_h));
@@ -104,7 +116,7 @@ TEST(Functional, EveryTemplateEqualsLibTorchOnRandomShapes) {
       for (auto& x : tensors.input) x = static_cast<std::int8_t>(value(random));
       for (auto& w : tensors.weights) w = static_cast<std::int8_t>(value(random));
       tensors.prepare(c.layer);
-      ASSERT_TRUE(dataflow.execute(c.layer, c.sub, tensors));
+      ASSERT_TRUE(dataflow.execute(c.layer, c.sub, plan, tensors));
       EXPECT_EQ(tensors.macs, c.layer.macs());
       const torch::Tensor expected = reference(c.layer, tensors).contiguous().flatten();
       ASSERT_EQ(expected.numel(), static_cast<std::int64_t>(tensors.output.size()));
@@ -131,7 +143,10 @@ TEST(Functional, LayersWithoutMacsHaveNoFunctionalModel) {
   sub.ifmap.capacity_bytes = sub.filter.capacity_bytes = sub.ofmap.capacity_bytes = 4096;
   FunctionalTensors tensors;
   tensors.prepare(pool);
-  for (const auto& name : template_names()) EXPECT_FALSE(find_template(name).execute(pool, sub, tensors));
+  for (const auto& name : template_names()) {
+    const DataflowTemplate& dataflow = find_template(name);
+    EXPECT_FALSE(dataflow.execute(pool, sub, dataflow.plan(pool, sub), tensors));
+  }
 }
 
 }  // namespace

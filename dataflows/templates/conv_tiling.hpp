@@ -1,14 +1,20 @@
 #pragma once
 // Buffer-level tiling shared by the NVDLA-, ShiDianNao- and Eyeriss-style
-// templates. The loop nest over tiles is, outer to inner,
+// templates. The mapping space has four tile loops,
 //
-//   for g in groups: for k in K tiles: for p in output-row tiles: for c in C tiles
+//   G groups (tile 1), K output channels, P output rows, C input channels
 //
-// with Q, R, S and the batch whole inside a tile. C innermost keeps an output
-// tile in the ofmap buffer while its input channels accumulate, so partial
-// sums never go back to DRAM. Tile sizes are the largest that let each
-// operand's tile fit half of its buffer (the other half takes the next tile:
-// double buffering), in multiples of the template's granules.
+// with Q, R, S and the batch whole inside a tile. G stays outermost; K, P and
+// C may come in any order. C innermost keeps an output tile in the ofmap
+// buffer while its input channels accumulate, so partial sums never go back
+// to DRAM; another order trades that for less ifmap or filter traffic. A
+// mapping fits when each operand's tile fits half of its buffer (the other
+// half takes the next tile: double buffering). Tiles are multiples of the
+// template's granules.
+//
+// The greedy rule takes the largest tiles that fit, in the order G, K, P, C:
+// it shrinks C, then K, to fit the filter; C to fit R input rows; K to fit an
+// output row; then the most output rows that fit both.
 #include <algorithm>
 #include <cstdint>
 
@@ -28,12 +34,21 @@ struct ConvTile {
   std::int64_t K = 1, P = 1, C = 1;
 };
 
-// Per-template part of a tile's cost: compute cycles and buffer accesses.
-// The shared part (ops, footprints) is filled in by plan_conv.
-using ConvTileCostFn = TileCost (*)(const LayerView& view, const SubAcceleratorSpec& sub, const ConvTile& tile);
+// Loop indices of the conv mapping space.
+inline constexpr int kConvG = 0, kConvK = 1, kConvP = 2, kConvC = 3;
 
+// Per-template part of a tile's cost: compute cycles and buffer accesses,
+// under spatial choice `spatial`. The shared part (ops, footprints) is filled
+// in by plan_conv.
+using ConvTileCostFn = TileCost (*)(const LayerView& view, const SubAcceleratorSpec& sub, const ConvTile& tile,
+                                    int spatial);
+
+MappingSpace conv_mapping_space(const Layer& layer, const ConvGranules& granules, int spatial_choices);
+Mapping greedy_conv_mapping(const Layer& layer, const SubAcceleratorSpec& sub, const ConvGranules& granules);
+// Whether the mapping's tiles fit half of each buffer (plan_conv's check).
+bool conv_fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping);
 TilePlan plan_conv(std::string_view template_name, const Layer& layer, const SubAcceleratorSpec& sub,
-                   const ConvGranules& granules, ConvTileCostFn tile_cost, std::int64_t fixed_cycles);
+                   const Mapping& mapping, ConvTileCostFn tile_cost, std::int64_t fixed_cycles);
 
 inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
@@ -43,21 +58,13 @@ struct ConvTileAt {
   ConvTile size;
 };
 
-// Calls `tile_kernel(at)` for every tile of a conv plan, in loop order.
+// Calls `tile_kernel(at)` for every tile of a conv plan, in the plan's loop order.
 template <class TileKernel>
 void for_each_conv_tile(const TilePlan& plan, TileKernel&& tile_kernel) {
-  const TileLoop &G = plan.loops[0], &K = plan.loops[1], &P = plan.loops[2], &C = plan.loops[3];
-  for (std::int64_t g = 0; g < G.extent; ++g) {
-    for (std::int64_t k = 0; k < K.extent; k += K.tile) {
-      for (std::int64_t p = 0; p < P.extent; p += P.tile) {
-        for (std::int64_t c = 0; c < C.extent; c += C.tile) {
-          tile_kernel(ConvTileAt{g, k, p, c,
-                                 ConvTile{std::min(K.tile, K.extent - k), std::min(P.tile, P.extent - p),
-                                          std::min(C.tile, C.extent - c)}});
-        }
-      }
-    }
-  }
+  for_each_tile(plan, [&](const TileAt& at) {
+    tile_kernel(ConvTileAt{at.start_of('G'), at.start_of('K'), at.start_of('P'), at.start_of('C'),
+                           ConvTile{at.size_of('K'), at.size_of('P'), at.size_of('C')}});
+  });
 }
 
 }  // namespace nasaic

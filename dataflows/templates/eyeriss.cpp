@@ -26,7 +26,8 @@
 namespace nasaic {
 namespace {
 
-TileCost row_stationary_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+TileCost row_stationary_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t,
+                                  int /*spatial*/) {
   const std::int64_t filter_rows = std::min(v.R, sub.rows);
   const std::int64_t r_folds = ceil_div(v.R, sub.rows);
   const std::int64_t set_width = std::min(t.P, sub.cols);
@@ -48,11 +49,12 @@ class EyerissTemplate final : public DataflowTemplate {
  public:
   std::string_view name() const override { return "eyeriss"; }
 
-  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, const TilePlan& plan,
+               FunctionalTensors& tensors) const override {
     if (layer.macs() == 0) return false;
     FunctionalAccess access(layer, tensors);
     const LayerView& v = access.view();
-    for_each_conv_tile(plan(layer, sub), [&](const ConvTileAt& at) {
+    for_each_conv_tile(plan, [&](const ConvTileAt& at) {
       const std::int64_t filter_rows = std::min(v.R, sub.rows);
       const std::int64_t set_width = std::min(at.size.P, sub.cols);
       const std::int64_t stacked = std::max<std::int64_t>(1, sub.rows / filter_rows);
@@ -85,9 +87,31 @@ class EyerissTemplate final : public DataflowTemplate {
     return true;
   }
 
-  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
-    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
-    return plan_conv(name(), layer, sub, ConvGranules{1, 1, 1}, row_stationary_tile_cost, 0);
+  MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& /*sub*/) const override {
+    if (layer.type == LayerType::add) return elementwise_mapping_space(layer);
+    return conv_mapping_space(layer, ConvGranules{}, 1);
+  }
+
+  Mapping greedy_mapping(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return greedy_elementwise_mapping(layer, sub);
+    return greedy_conv_mapping(layer, sub, ConvGranules{});
+  }
+
+  bool fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    return layer.type == LayerType::add ? elementwise_fits(layer, sub, mapping) : conv_fits(layer, sub, mapping);
+  }
+
+  using DataflowTemplate::plan;
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub, mapping);
+    return plan_conv(name(), layer, sub, mapping, row_stationary_tile_cost, 0);
+  }
+
+  std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int /*spatial*/) const override {
+    if (layer.type == LayerType::add) return "elements on " + std::to_string(sub.pes()) + " PEs";
+    const std::int64_t filter_rows = std::min<std::int64_t>(layer.R, sub.rows);
+    return "PE sets of R=" + std::to_string(filter_rows) + " filter rows x e output rows; " +
+           std::to_string(std::max<std::int64_t>(1, sub.rows / filter_rows)) + " sets stacked over C";
   }
 };
 

@@ -32,7 +32,7 @@ constexpr std::int64_t kStripeAtomics = 16;
 constexpr std::int64_t kPipelineCycles = 28;
 constexpr std::int64_t kLayerFlushCycles = 48;
 
-TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t, int /*spatial*/) {
   const std::int64_t atomic_c = sub.rows, atomic_k = sub.cols;
   const std::int64_t pixels = v.N * t.P * v.Q;
   const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
@@ -55,12 +55,13 @@ class NvdlaTemplate final : public DataflowTemplate {
  public:
   std::string_view name() const override { return "nvdla"; }
 
-  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, const TilePlan& plan,
+               FunctionalTensors& tensors) const override {
     if (layer.macs() == 0) return false;
     FunctionalAccess access(layer, tensors);
     const LayerView& v = access.view();
     const std::int64_t atomic_c = sub.rows, atomic_k = sub.cols;
-    for_each_conv_tile(plan(layer, sub), [&](const ConvTileAt& at) {
+    for_each_conv_tile(plan, [&](const ConvTileAt& at) {
       const std::int64_t pixels = v.N * at.size.P * v.Q;
       const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
       for (std::int64_t kg = 0; kg < at.size.K; kg += atomic_k) {
@@ -88,11 +89,35 @@ class NvdlaTemplate final : public DataflowTemplate {
     return true;
   }
 
-  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
-    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
-    return plan_conv(name(), layer, sub, ConvGranules{sub.cols, sub.rows, 1}, nvdla_tile_cost,
-                     kPipelineCycles + kLayerFlushCycles);
+  MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return elementwise_mapping_space(layer);
+    return conv_mapping_space(layer, granules(sub), 1);
   }
+
+  Mapping greedy_mapping(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return greedy_elementwise_mapping(layer, sub);
+    return greedy_conv_mapping(layer, sub, granules(sub));
+  }
+
+  bool fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    return layer.type == LayerType::add ? elementwise_fits(layer, sub, mapping) : conv_fits(layer, sub, mapping);
+  }
+
+  using DataflowTemplate::plan;
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub, mapping);
+    return plan_conv(name(), layer, sub, mapping, nvdla_tile_cost, kPipelineCycles + kLayerFlushCycles);
+  }
+
+  std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int /*spatial*/) const override {
+    if (layer.type == LayerType::add) return "elements on " + std::to_string(sub.pes()) + " PEs";
+    return "C on " + std::to_string(sub.rows) + " rows (Atomic-C), K on " + std::to_string(sub.cols) +
+           " cols (Atomic-K)";
+  }
+
+ private:
+  // K and C tiles are whole atomic groups, so no cell idles inside a tile.
+  static ConvGranules granules(const SubAcceleratorSpec& sub) { return ConvGranules{sub.cols, sub.rows, 1}; }
 };
 
 }  // namespace

@@ -25,7 +25,7 @@ namespace {
 
 constexpr std::int64_t kOutputWriteCycles = 1;
 
-TileCost mesh_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+TileCost mesh_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t, int /*spatial*/) {
   const std::int64_t tiles = ceil_div(t.P, sub.rows) * ceil_div(v.Q, sub.cols);
   const std::int64_t input_cols = (v.Q - 1) * v.stride_w + v.S;
   TileCost cost;
@@ -36,7 +36,8 @@ TileCost mesh_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const
   return cost;
 }
 
-TileCost classifier_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t) {
+TileCost classifier_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, const ConvTile& t,
+                              int /*spatial*/) {
   const std::int64_t outputs = v.N * t.K * t.P * v.Q;
   const std::int64_t rounds = ceil_div(outputs, sub.pes());
   TileCost cost;
@@ -50,13 +51,14 @@ class ShidiannaoTemplate final : public DataflowTemplate {
  public:
   std::string_view name() const override { return "shidiannao"; }
 
-  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, const TilePlan& plan,
+               FunctionalTensors& tensors) const override {
     if (layer.macs() == 0) return false;
     FunctionalAccess access(layer, tensors);
     const LayerView& v = access.view();
-    const bool classifier = layer.type == LayerType::fc || layer.type == LayerType::gemm;
-    for_each_conv_tile(plan(layer, sub), [&](const ConvTileAt& at) {
-      if (classifier) {
+    const bool is_classifier = classifier(layer);
+    for_each_conv_tile(plan, [&](const ConvTileAt& at) {
+      if (is_classifier) {
         // Output neurons spread over the PEs; one input broadcast per cycle.
         const std::int64_t outputs = v.N * at.size.K * at.size.P * v.Q;
         for (std::int64_t first = 0; first < outputs; first += sub.pes()) {
@@ -93,11 +95,38 @@ class ShidiannaoTemplate final : public DataflowTemplate {
     return true;
   }
 
-  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
-    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
-    const bool classifier = layer.type == LayerType::fc || layer.type == LayerType::gemm;
-    return plan_conv(name(), layer, sub, ConvGranules{1, 1, classifier ? 1 : sub.rows},
-                     classifier ? classifier_tile_cost : mesh_tile_cost, 0);
+  MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return elementwise_mapping_space(layer);
+    return conv_mapping_space(layer, granules(layer, sub), 1);
+  }
+
+  Mapping greedy_mapping(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return greedy_elementwise_mapping(layer, sub);
+    return greedy_conv_mapping(layer, sub, granules(layer, sub));
+  }
+
+  bool fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    return layer.type == LayerType::add ? elementwise_fits(layer, sub, mapping) : conv_fits(layer, sub, mapping);
+  }
+
+  using DataflowTemplate::plan;
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub, mapping);
+    return plan_conv(name(), layer, sub, mapping, classifier(layer) ? classifier_tile_cost : mesh_tile_cost, 0);
+  }
+
+  std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int /*spatial*/) const override {
+    if (layer.type == LayerType::add) return "elements on " + std::to_string(sub.pes()) + " PEs";
+    if (classifier(layer)) return "output neurons on " + std::to_string(sub.pes()) + " PEs";
+    return "P on " + std::to_string(sub.rows) + " rows, Q on " + std::to_string(sub.cols) + " cols";
+  }
+
+ private:
+  static bool classifier(const Layer& layer) { return layer.type == LayerType::fc || layer.type == LayerType::gemm; }
+  // Mesh tiles are whole multiples of the mesh height, so only the layer's
+  // last rows leave PEs idle.
+  static ConvGranules granules(const Layer& layer, const SubAcceleratorSpec& sub) {
+    return ConvGranules{1, 1, classifier(layer) ? 1 : sub.rows};
   }
 };
 

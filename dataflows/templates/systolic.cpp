@@ -46,27 +46,69 @@ class SystolicTemplate final : public DataflowTemplate {
     return "systolic";
   }
 
-  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub) const override {
-    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub);
+  MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return elementwise_mapping_space(layer);
+    const Folds f = folds(view_of(layer));
+    MappingSpace space;
+    space.loop_count = 3;
+    space.loops[kGroups] = MappingLoop{'G', f.groups, 1, 1};
+    space.loops[kColumnFolds] = MappingLoop{'c', f.SC, sub.cols, sub.cols};
+    space.loops[kRowFolds] = MappingLoop{'r', f.SR, sub.rows, sub.rows};
+    // SCALE-Sim walks column folds outside row folds; the other order keeps
+    // the operand indexed by rows in the buffer instead.
+    space.orders = {{kGroups, kColumnFolds, kRowFolds, 0, 0}, {kGroups, kRowFolds, kColumnFolds, 0, 0}};
+    return space;
+  }
+
+  Mapping greedy_mapping(const Layer& layer, const SubAcceleratorSpec& sub) const override {
+    if (layer.type == LayerType::add) return greedy_elementwise_mapping(layer, sub);
+    Mapping mapping;
+    mapping.tiles = {1, sub.cols, sub.rows, 0, 0};
+    mapping.order = {kGroups, kColumnFolds, kRowFolds, 0, 0};
+    return mapping;
+  }
+
+  std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int /*spatial*/) const override {
+    if (layer.type == LayerType::add) return "elements on " + std::to_string(sub.pes()) + " PEs";
+    switch (dataflow_) {
+      case SystolicDataflow::output_stationary: return "pixels on rows, filters on cols; window in time";
+      case SystolicDataflow::weight_stationary: return "window on rows, filters on cols; pixels in time";
+      case SystolicDataflow::input_stationary: return "window on rows, pixels on cols; filters in time";
+    }
+    return "";
+  }
+
+  // Folds are the array's size and stream through the buffers: any order fits.
+  bool fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    return layer.type != LayerType::add || elementwise_fits(layer, sub, mapping);
+  }
+
+  using DataflowTemplate::plan;
+  TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
+    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub, mapping);
     const LayerView v = view_of(layer);
     const std::int64_t rows = sub.rows, cols = sub.cols;
+    const Folds f = folds(v);
     const std::int64_t Npx = v.pixels(), Kw = v.window(), F = v.K;
-    std::int64_t SR = 0, SC = 0, T = 0;
-    switch (dataflow_) {
-      case SystolicDataflow::output_stationary: SR = Npx, SC = F, T = Kw; break;
-      case SystolicDataflow::weight_stationary: SR = Kw, SC = F, T = Npx; break;
-      case SystolicDataflow::input_stationary: SR = Kw, SC = Npx, T = F; break;
-    }
+    const std::int64_t SR = f.SR, SC = f.SC, T = f.T;
     const bool os = dataflow_ == SystolicDataflow::output_stationary;
     const std::int64_t fold_cycles = os ? T + rows + cols - 2 : T + 2 * rows + cols - 2;
     const std::int64_t counted_fold_cycles = os ? fold_cycles : fold_cycles + cols - 1;
 
     TilePlan plan;
     plan.template_name = name();
-    plan.add_loop('G', v.groups, 1);
-    plan.add_loop('c', SC, cols);
-    plan.add_loop('r', SR, rows);
-    constexpr std::uint32_t G = 1u << 0, COL = 1u << 1, ROW = 1u << 2;
+    plan.mapping = mapping;
+    std::array<int, 3> at{};
+    for (int i = 0; i < 3; ++i) {
+      const int loop = mapping.order[static_cast<std::size_t>(i)];
+      at[static_cast<std::size_t>(loop)] = i;
+      switch (loop) {
+        case kGroups: plan.add_loop('G', v.groups, 1); break;
+        case kColumnFolds: plan.add_loop('c', SC, cols); break;
+        case kRowFolds: plan.add_loop('r', SR, rows); break;
+      }
+    }
+    const std::uint32_t G = 1u << at[kGroups], COL = 1u << at[kColumnFolds], ROW = 1u << at[kRowFolds];
     const int in = static_cast<int>(Operand::ifmap), fi = static_cast<int>(Operand::filter),
               out = static_cast<int>(Operand::ofmap);
     switch (dataflow_) {
@@ -88,9 +130,12 @@ class SystolicTemplate final : public DataflowTemplate {
     plan.resident[in] = ifmap_group_bytes * v.groups <= sub.ifmap.capacity_bytes;
     plan.resident[fi] = filter_block(Kw, F) * v.groups <= sub.filter.capacity_bytes;
     plan.resident[out] = ofmap_block(Npx, F) * v.groups <= sub.ofmap.capacity_bytes;
-    // ws and is reduce over row folds: the output block stays in the ofmap
-    // buffer across them if half the buffer holds it, else partial sums spill.
-    if (!os) {
+    // ws and is reduce over row folds: with row folds inside column folds the
+    // output block stays in the ofmap buffer across them if half the buffer
+    // holds it, else partial sums spill. With row folds outside, the block
+    // changes every fold and partial sums spill unless the whole output is
+    // resident (count_loads sees that from the loop order).
+    if (!os && at[kRowFolds] > at[kColumnFolds]) {
       const std::int64_t held = dataflow_ == SystolicDataflow::weight_stationary ? ofmap_block(Npx, std::min(cols, SC))
                                                                                   : ofmap_block(std::min(cols, SC), F);
       if (2 * held > sub.ofmap.capacity_bytes) plan.relevant[out] |= ROW;
@@ -98,7 +143,7 @@ class SystolicTemplate final : public DataflowTemplate {
     plan.report_offset_cycles = -1;
 
     finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
-      const std::int64_t ru = p.tile_size(2, mask), cu = p.tile_size(1, mask);
+      const std::int64_t ru = p.tile_size(at[kRowFolds], mask), cu = p.tile_size(at[kColumnFolds], mask);
       TileCost cost;
       cost.compute_cycles = fold_cycles;
       cost.ops = ru * cu * T;
@@ -122,7 +167,7 @@ class SystolicTemplate final : public DataflowTemplate {
       return cost;
     });
     // Every group has the same folds, so the means over folds are per group.
-    const double folds = static_cast<double>(plan.loops[1].trips() * plan.loops[2].trips());
+    const double folds = static_cast<double>(plan.loops[at[kColumnFolds]].trips() * plan.loops[at[kRowFolds]].trips());
     const double pes = static_cast<double>(rows * cols);
     plan.mapping_efficiency = static_cast<double>(SR) * static_cast<double>(SC) / (folds * pes);
     plan.compute_utilization = static_cast<double>(SR) * static_cast<double>(SC) * static_cast<double>(T) /
@@ -130,40 +175,47 @@ class SystolicTemplate final : public DataflowTemplate {
     return plan;
   }
 
-  bool execute(const Layer& layer, const SubAcceleratorSpec& sub, FunctionalTensors& tensors) const override {
+  bool execute(const Layer& layer, const SubAcceleratorSpec& /*sub*/, const TilePlan& plan,
+               FunctionalTensors& tensors) const override {
     if (layer.macs() == 0) return false;
-    const TilePlan plan = this->plan(layer, sub);
     FunctionalAccess access(layer, tensors);
-    const TileLoop &groups = plan.loops[0], &col_folds = plan.loops[1], &row_folds = plan.loops[2];
-    const LayerView& v = access.view();
-    const std::int64_t T = dataflow_ == SystolicDataflow::output_stationary   ? v.window()
-                           : dataflow_ == SystolicDataflow::weight_stationary ? v.pixels()
-                                                                               : v.K;
-    for (std::int64_t g = 0; g < groups.extent; ++g) {
-      for (std::int64_t c0 = 0; c0 < col_folds.extent; c0 += col_folds.tile) {
-        const std::int64_t cols = std::min(col_folds.tile, col_folds.extent - c0);
-        for (std::int64_t r0 = 0; r0 < row_folds.extent; r0 += row_folds.tile) {
-          const std::int64_t rows = std::min(row_folds.tile, row_folds.extent - r0);
-          // One fold: the operand on the time axis streams through the
-          // array; every PE (i, j) does one MAC per step.
-          for (std::int64_t t = 0; t < T; ++t) {
-            for (std::int64_t i = 0; i < rows; ++i) {
-              for (std::int64_t j = 0; j < cols; ++j) {
-                switch (dataflow_) {
-                  case SystolicDataflow::output_stationary: access.mac_lowered(g, r0 + i, t, c0 + j); break;
-                  case SystolicDataflow::weight_stationary: access.mac_lowered(g, t, r0 + i, c0 + j); break;
-                  case SystolicDataflow::input_stationary: access.mac_lowered(g, c0 + j, r0 + i, t); break;
-                }
-              }
+    const std::int64_t T = folds(access.view()).T;
+    for_each_tile(plan, [&](const TileAt& fold) {
+      const std::int64_t g = fold.start_of('G'), c0 = fold.start_of('c'), r0 = fold.start_of('r');
+      const std::int64_t cols = fold.size_of('c'), rows = fold.size_of('r');
+      // One fold: the operand on the time axis streams through the array;
+      // every PE (i, j) does one MAC per step.
+      for (std::int64_t t = 0; t < T; ++t) {
+        for (std::int64_t i = 0; i < rows; ++i) {
+          for (std::int64_t j = 0; j < cols; ++j) {
+            switch (dataflow_) {
+              case SystolicDataflow::output_stationary: access.mac_lowered(g, r0 + i, t, c0 + j); break;
+              case SystolicDataflow::weight_stationary: access.mac_lowered(g, t, r0 + i, c0 + j); break;
+              case SystolicDataflow::input_stationary: access.mac_lowered(g, c0 + j, r0 + i, t); break;
             }
           }
         }
       }
-    }
+    });
     return true;
   }
 
  private:
+  static constexpr int kGroups = 0, kColumnFolds = 1, kRowFolds = 2;
+  // The GEMM dimensions on the array's rows (SR) and columns (SC), and the
+  // one streamed in time (T), per group.
+  struct Folds {
+    std::int64_t groups = 1, SR = 1, SC = 1, T = 1;
+  };
+  Folds folds(const LayerView& v) const {
+    switch (dataflow_) {
+      case SystolicDataflow::output_stationary: return {v.groups, v.pixels(), v.K, v.window()};
+      case SystolicDataflow::weight_stationary: return {v.groups, v.window(), v.K, v.pixels()};
+      case SystolicDataflow::input_stationary: return {v.groups, v.window(), v.pixels(), v.K};
+    }
+    return {};
+  }
+
   SystolicDataflow dataflow_;
 };
 

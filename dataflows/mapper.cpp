@@ -1,0 +1,322 @@
+#include "dataflows/mapper.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <functional>
+
+#include "dataflows/estimator.hpp"
+
+namespace nasaic {
+namespace {
+
+// Trip counts the pruned search keeps: about two per octave.
+bool kept_trip_count(std::int64_t trips) {
+  if (trips <= 4) return true;
+  const int octave = std::bit_width(static_cast<std::uint64_t>(trips)) - 1;  // 2^octave <= trips
+  const std::int64_t low = std::int64_t{1} << octave;
+  return trips == low || trips == low + low / 2;
+}
+
+std::int64_t trips_of(std::int64_t extent, std::int64_t tile) { return (extent + tile - 1) / tile; }
+
+// Calls visit(mapping) for every combination of one tile per loop from
+// `options`, with the given order and spatial choice; the first option of
+// each loop first.
+template <class Visit>
+void for_each_tiling(const MappingSpace& space, const std::array<std::vector<std::int64_t>, kMaxMappingLoops>& options,
+                     Visit&& visit) {
+  std::array<std::size_t, kMaxMappingLoops> index{};
+  Mapping mapping;
+  while (true) {
+    for (int i = 0; i < space.loop_count; ++i) mapping.tiles[i] = options[i][index[i]];
+    visit(static_cast<const Mapping&>(mapping));
+    int i = space.loop_count - 1;
+    for (; i >= 0; --i) {
+      if (++index[i] < options[i].size()) break;
+      index[i] = 0;
+    }
+    if (i < 0) return;
+  }
+}
+
+double energy_from_totals(const TilePlan& plan, const SubAcceleratorSpec& sub, const Technology& technology, int bits) {
+  ActivityCounts counts;
+  counts.ops = plan.totals.ops;
+  counts.buffer_reads = plan.totals.buffer_reads;
+  counts.buffer_writes = plan.totals.buffer_writes;
+  counts.dram_read_bytes = plan.totals.dram_read_bytes;
+  counts.dram_write_bytes = plan.totals.dram_write_bytes;
+  return energy_of(counts, sub, technology, bits).total_pj();
+}
+
+}  // namespace
+
+bool better_score(const MappingScore& a, const MappingScore& b, MappingObjective objective) {
+  switch (objective) {
+    case MappingObjective::latency:
+      if (a.latency_cycles != b.latency_cycles) return a.latency_cycles < b.latency_cycles;
+      return a.energy_pj < b.energy_pj;
+    case MappingObjective::energy:
+      if (a.energy_pj != b.energy_pj) return a.energy_pj < b.energy_pj;
+      return a.latency_cycles < b.latency_cycles;
+    case MappingObjective::edp: {
+      const double ea = a.latency_cycles * a.energy_pj, eb = b.latency_cycles * b.energy_pj;
+      if (ea != eb) return ea < eb;
+      return a.latency_cycles < b.latency_cycles;
+    }
+  }
+  return false;
+}
+
+std::size_t MappingCache::KeyHash::operator()(const Key& key) const {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (std::int64_t field : key.fields) {
+    hash ^= static_cast<std::uint64_t>(field);
+    hash *= 1099511628211ull;
+    hash ^= hash >> 29;
+  }
+  return static_cast<std::size_t>(hash);
+}
+
+const Mapping* MappingCache::find(const Key& key) const {
+  const auto found = map_.find(key);
+  return found == map_.end() ? nullptr : &found->second;
+}
+
+Mapper::Mapper(const ChipSpec& chip, std::shared_ptr<MappingCache> cache)
+    : chip_(chip), cache_(cache ? std::move(cache) : std::make_shared<MappingCache>()) {
+  const auto& names = template_names();
+  for (std::size_t s = 0; s < chip_.sub_accelerators.size(); ++s) {
+    const auto& sub = chip_.sub_accelerators[s];
+    templates_.push_back(&find_template(sub.dataflow));
+    template_indices_.push_back(static_cast<int>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin()));
+    bandwidth_.push_back(all_active_bandwidth(chip_, s));
+  }
+  technology_fingerprint_ = static_cast<std::int64_t>(std::hash<std::string>{}(chip_.technology.hash));
+}
+
+MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
+  const SubAcceleratorSpec& sub = chip_.sub_accelerators[s];
+  const auto bits_of = [](double value) {
+    std::int64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+  };
+  return MappingCache::Key{{static_cast<std::int64_t>(layer.type),
+                            layer.N,
+                            layer.C,
+                            layer.H,
+                            layer.W,
+                            layer.K,
+                            layer.R,
+                            layer.S,
+                            layer.stride_h,
+                            layer.stride_w,
+                            layer.padding.top,
+                            layer.padding.bottom,
+                            layer.padding.left,
+                            layer.padding.right,
+                            layer.groups,
+                            layer.bits,
+                            static_cast<std::int64_t>(layer.inputs.size()),
+                            template_indices_[s],
+                            sub.rows,
+                            sub.cols,
+                            sub.bits,
+                            sub.ifmap.capacity_bytes,
+                            sub.ifmap.banks,
+                            sub.ifmap.read_ports,
+                            sub.ifmap.write_ports,
+                            sub.filter.capacity_bytes,
+                            sub.filter.banks,
+                            sub.filter.read_ports,
+                            sub.filter.write_ports,
+                            sub.ofmap.capacity_bytes,
+                            sub.ofmap.banks,
+                            sub.ofmap.read_ports,
+                            sub.ofmap.write_ports,
+                            bits_of(bandwidth_[s]),
+                            bits_of(chip_.dram.latency_cycles),
+                            chip_.dram.burst_bytes,
+                            static_cast<std::int64_t>(chip_.mapping.mode),
+                            static_cast<std::int64_t>(chip_.mapping.objective),
+                            technology_fingerprint_,
+                            0}};
+}
+
+TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {
+  const MappingCache::Key key = key_of(layer, sub);
+  if (const Mapping* known = cache_->find(key)) return templates_[sub]->plan(layer, chip_.sub_accelerators[sub], *known);
+  MappingResult result = map(layer, sub, chip_.mapping.mode);
+  if (result.plan.feasible) cache_->insert(key, result.plan.mapping);
+  return std::move(result.plan);
+}
+
+LayerProfile Mapper::profile(const Layer& layer, std::size_t sub) {
+  const MappingCache::Key key = key_of(layer, sub);
+  if (const Mapping* known = cache_->find(key)) {
+    return profile(layer, templates_[sub]->plan(layer, chip_.sub_accelerators[sub], *known), sub);
+  }
+  MappingResult result = map(layer, sub, chip_.mapping.mode);
+  if (result.plan.feasible) cache_->insert(key, result.plan.mapping);
+  return std::move(result.profile);
+}
+
+LayerProfile Mapper::profile(const Layer& layer, const TilePlan& plan, std::size_t sub) const {
+  return profile_plan(layer, plan, chip_.sub_accelerators[sub], chip_.technology, chip_.dram.burst_bytes,
+                      template_indices_[sub]);
+}
+
+MappingScore Mapper::score(const LayerProfile& profile, std::size_t sub) const {
+  static const SurrogateParams raw;
+  MappingScore score;
+  score.latency_cycles =
+      layer_latency(profile, bandwidth_[sub], chip_.dram.latency_cycles, raw, /*input_on_chip=*/false).cycles;
+  score.energy_pj = profile.energy.total_pj();
+  return score;
+}
+
+std::vector<Mapping> Mapper::enumerate(const Layer& layer, std::size_t s) const {
+  const MappingSpace space = templates_[s]->mapping_space(layer, chip_.sub_accelerators[s]);
+  std::array<std::vector<std::int64_t>, kMaxMappingLoops> options;
+  for (int i = 0; i < space.loop_count; ++i) options[i] = tile_options(space.loops[i]);
+  std::vector<Mapping> all;
+  for (int spatial = 0; spatial < space.spatial_choices; ++spatial) {
+    for (const auto& order : space.orders) {
+      for_each_tiling(space, options, [&](const Mapping& tiling) {
+        Mapping m = tiling;
+        m.order = order;
+        m.spatial = spatial;
+        all.push_back(m);
+      });
+    }
+  }
+  return all;
+}
+
+MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) const {
+  const DataflowTemplate& dataflow = *templates_[s];
+  const SubAcceleratorSpec& sub = chip_.sub_accelerators[s];
+  const MappingObjective objective = chip_.mapping.objective;
+  MappingResult best;
+  const auto cost = [&](const TilePlan& plan) {
+    LayerProfile profile = this->profile(layer, plan, s);
+    const MappingScore score = this->score(profile, s);
+    ++best.costed;
+    return std::make_pair(std::move(profile), score);
+  };
+  const auto offer = [&](TilePlan&& plan) {
+    if (!plan.feasible) return;
+    auto [profile, score] = cost(plan);
+    if (!best.plan.feasible || better_score(score, best.score, objective)) {
+      best.plan = std::move(plan);
+      best.profile = std::move(profile);
+      best.score = score;
+    }
+  };
+
+  const Mapping greedy = dataflow.greedy_mapping(layer, sub);
+  best.plan = dataflow.plan(layer, sub, greedy);
+  const std::string greedy_reason = best.plan.reason;
+  if (best.plan.feasible) {
+    auto [profile, score] = cost(best.plan);
+    best.profile = std::move(profile);
+    best.score = score;
+  }
+  const MappingSpace space = dataflow.mapping_space(layer, sub);
+  std::array<std::vector<std::int64_t>, kMaxMappingLoops> options;
+  best.space_size = static_cast<std::int64_t>(space.orders.size()) * space.spatial_choices;
+  for (int i = 0; i < space.loop_count; ++i) {
+    options[i] = tile_options(space.loops[i]);
+    best.space_size *= static_cast<std::int64_t>(options[i].size());
+  }
+  if (mode == MappingMode::greedy) {
+    best.space_size = 1;
+    best.exhaustive = true;
+    if (!best.plan.feasible) best.profile = profile(layer, best.plan, s);
+    return best;
+  }
+
+  if (best.space_size <= kExhaustiveLimit) {
+    best.exhaustive = true;
+    for (const Mapping& m : enumerate(layer, s)) {
+      if (m == greedy || !dataflow.fits(layer, sub, m)) continue;
+      offer(dataflow.plan(layer, sub, m));
+    }
+  } else {
+    // 1. Tiles of the kept trip counts, the smallest tile and the greedy one.
+    for (int i = 0; i < space.loop_count; ++i) {
+      const MappingLoop& loop = space.loops[i];
+      std::vector<std::int64_t> kept;
+      for (std::size_t j = 0; j < options[i].size(); ++j) {
+        const std::int64_t tile = options[i][j];
+        if (kept_trip_count(trips_of(loop.extent, tile)) || j + 1 == options[i].size()) kept.push_back(tile);
+      }
+      const std::int64_t greedy_tile = std::min(greedy.tiles[i], loop.extent);
+      if (std::find(kept.begin(), kept.end(), greedy_tile) == kept.end()) {
+        kept.insert(std::upper_bound(kept.begin(), kept.end(), greedy_tile, std::greater<>()), greedy_tile);
+      }
+      options[i] = std::move(kept);
+    }
+    // 2. Maximal fitting tilings: growing any loop's tile to the next kept
+    // size would overflow a buffer.
+    struct Screened {
+      Mapping mapping;
+      MappingScore bound;
+      std::size_t index = 0;  // enumeration order, for ties
+    };
+    std::vector<Screened> screened;
+    const double bandwidth = bandwidth_[s];
+    for (int spatial = 0; spatial < space.spatial_choices; ++spatial) {
+      std::vector<Mapping> maximal;
+      for_each_tiling(space, options, [&](const Mapping& tiling) {
+        Mapping m = tiling;
+        m.order = space.orders.front();
+        m.spatial = spatial;
+        if (!dataflow.fits(layer, sub, m)) return;
+        for (int i = 0; i < space.loop_count; ++i) {
+          const auto& loop_options = options[i];
+          const auto at = std::find(loop_options.begin(), loop_options.end(), m.tiles[i]);
+          if (at == loop_options.begin()) continue;
+          Mapping grown = m;
+          grown.tiles[i] = *(at - 1);
+          if (dataflow.fits(layer, sub, grown)) return;
+        }
+        maximal.push_back(m);
+      });
+      // 3. Screen every order of each by its totals.
+      for (const auto& order : space.orders) {
+        for (Mapping m : maximal) {
+          m.order = order;
+          if (m == greedy) continue;
+          const TilePlan plan = dataflow.plan(layer, sub, m);
+          if (!plan.feasible) continue;
+          MappingScore bound;
+          bound.latency_cycles = static_cast<double>(plan.totals.compute_cycles);
+          if (bandwidth < kIdealBandwidth) {
+            bound.latency_cycles =
+                std::max(bound.latency_cycles, static_cast<double>(plan.totals.dram_bytes()) / bandwidth);
+          }
+          bound.energy_pj = energy_from_totals(plan, sub, chip_.technology, layer.bits);
+          screened.push_back({m, bound, screened.size()});
+        }
+      }
+    }
+    // 4. The best few by the screen, costed in full.
+    const std::size_t finalists = std::min<std::size_t>(kFinalists, screened.size());
+    std::partial_sort(screened.begin(), screened.begin() + static_cast<std::ptrdiff_t>(finalists), screened.end(),
+                      [&](const Screened& a, const Screened& b) {
+                        if (better_score(a.bound, b.bound, objective)) return true;
+                        return !better_score(b.bound, a.bound, objective) && a.index < b.index;
+                      });
+    for (std::size_t f = 0; f < finalists; ++f) offer(dataflow.plan(layer, sub, screened[f].mapping));
+  }
+  if (!best.plan.feasible) {
+    best.plan.reason = greedy_reason;
+    best.profile = profile(layer, best.plan, s);
+  }
+  return best;
+}
+
+}  // namespace nasaic

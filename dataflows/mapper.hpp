@@ -1,0 +1,121 @@
+#pragma once
+// The per-layer mapper: searches a template's mapping space (tile sizes, loop
+// order, spatial choice; dataflows/mapping.hpp) with the closed-form
+// surrogate as its objective, in the spirit of Timeloop's mapper (Parashar et
+// al., ISPASS 2019) and of the per-layer mapping search NAAS credits for its
+// gains over fixed mappings (Lin et al., DAC 2021).
+//
+// Objective. A mapping is scored by the surrogate's latency for the layer
+// alone on its sub-accelerator, with the bandwidth that sub gets while every
+// sub-accelerator moves data (the contended share: a layer must not be mapped
+// for bandwidth it will rarely have), its input in DRAM, and the uncalibrated
+// parameters, and by its energy. The score depends only on the layer, the
+// sub-accelerator, the chip's DRAM and technology, and the policy, never on
+// a calibration, so the simulator (which has none) replays the mapping the
+// surrogate costed.
+//
+// Search. A space of at most kExhaustiveLimit mappings is enumerated and
+// every mapping costed in full. A larger space is pruned, deterministically
+// (no sampling, so no seed):
+//   1. each loop keeps the tiles of trip counts 1, 2, 3, 4, 6, 8, 12, 16, 24,
+//      32, ... (about two per octave), its smallest tile, and the greedy tile;
+//   2. mappings that do not fit are dropped, and so are mappings whose tile
+//      along some loop could grow to the next kept size and still fit
+//      (bigger tiles move fewer bytes);
+//   3. the rest are screened by a cheap bound, max(compute, DRAM bytes /
+//      bandwidth), and their energy, from the plan's totals;
+//   4. the kFinalists best by the screen, and the greedy mapping, are costed
+//      in full; the best of them wins. Greedy is always a finalist, so the
+//      mapper is never worse than the greedy rule by its own objective.
+// Ties go to the earlier candidate: greedy first, then enumeration order.
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "dataflows/chip_spec.hpp"
+#include "dataflows/dataflow_template.hpp"
+#include "dataflows/layer_cost.hpp"
+
+namespace nasaic {
+
+inline constexpr std::int64_t kExhaustiveLimit = 48;
+inline constexpr int kFinalists = 4;
+
+struct MappingScore {
+  double latency_cycles = 0;
+  double energy_pj = 0;
+};
+
+// True when `a` is strictly better than `b` under `objective`.
+bool better_score(const MappingScore& a, const MappingScore& b, MappingObjective objective);
+
+struct MappingResult {
+  TilePlan plan;  // the chosen mapping's plan (feasible = false when no mapping fits)
+  LayerProfile profile;
+  MappingScore score;
+  std::int64_t space_size = 0;  // mappings in the whole space
+  std::int64_t costed = 0;      // mappings costed in full
+  bool exhaustive = false;
+};
+
+// Chosen mappings by (layer shape, sub-accelerator spec, DRAM, technology,
+// policy). One cache may serve many chips: a search meets the same shapes on
+// the same sub-accelerators over and over. Not thread-safe.
+class MappingCache {
+ public:
+  struct Key {
+    std::array<std::int64_t, 40> fields{};
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& key) const;
+  };
+  const Mapping* find(const Key& key) const;
+  void insert(const Key& key, const Mapping& mapping) { map_.emplace(key, mapping); }
+  std::size_t size() const { return map_.size(); }
+  void clear() { map_.clear(); }
+
+ private:
+  std::unordered_map<Key, Mapping, KeyHash> map_;
+};
+
+class Mapper {
+ public:
+  explicit Mapper(const ChipSpec& chip, std::shared_ptr<MappingCache> cache = nullptr);
+
+  const ChipSpec& chip() const { return chip_; }
+  const DataflowTemplate& dataflow(std::size_t sub) const { return *templates_[sub]; }
+  int template_index(std::size_t sub) const { return template_indices_[sub]; }
+  MappingCache& cache() { return *cache_; }
+  bool cache_is_private() const { return cache_.use_count() == 1; }
+
+  // The plan the chip's mapping policy chooses for `layer` on sub-accelerator
+  // `sub`. The mapping comes from the cache when known.
+  TilePlan plan(const Layer& layer, std::size_t sub);
+  // The profile of that plan.
+  LayerProfile profile(const Layer& layer, std::size_t sub);
+  // The policy's choice with its figures, computed afresh (the cache is
+  // neither read nor written).
+  MappingResult map(const Layer& layer, std::size_t sub, MappingMode mode) const;
+
+  // The pieces the search is made of, public for tests and `nasaic map`.
+  LayerProfile profile(const Layer& layer, const TilePlan& plan, std::size_t sub) const;
+  MappingScore score(const LayerProfile& profile, std::size_t sub) const;
+  // Every mapping of the space, in enumeration order (greedy not included).
+  std::vector<Mapping> enumerate(const Layer& layer, std::size_t sub) const;
+  // Bytes per cycle the objective assumes for `sub`.
+  double objective_bandwidth(std::size_t sub) const { return bandwidth_[sub]; }
+
+ private:
+  MappingCache::Key key_of(const Layer& layer, std::size_t sub) const;
+
+  ChipSpec chip_;
+  std::shared_ptr<MappingCache> cache_;
+  std::vector<const DataflowTemplate*> templates_;
+  std::vector<int> template_indices_;
+  std::vector<double> bandwidth_;
+  std::int64_t technology_fingerprint_ = 0;
+};
+
+}  // namespace nasaic
