@@ -21,6 +21,7 @@ void add_models_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
 void add_hw_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 void add_simulate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
+void add_map_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 
 }  // namespace nasaic::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   nasaic::cli::add_hw_command(app, runners);
   nasaic::cli::add_estimate_command(app, runners);
   nasaic::cli::add_simulate_command(app, runners);
+  nasaic::cli::add_map_command(app, runners);
   nasaic::cli::add_calibrate_commands(app, runners);
 
   try {

@@ -13,6 +13,23 @@ void add_workload_options(CLI::App* command, WorkloadInputs& inputs) {
   command->add_option("--topology", inputs.topology, "a SCALE-Sim topology CSV (with --scalesim-config or --hw)");
   command->add_option("--model", inputs.models,
                       "zoo name, topology .csv or network .yaml; repeat for a multi-DNN workload");
+  command->add_option("--mapping", inputs.mapping,
+                      "search (the mapper, default) or greedy (largest tiles that fit, one loop order); "
+                      "overrides the chip's mapping.mode");
+  command->add_option("--objective", inputs.objective,
+                      "what the mapper minimises: latency (then energy), energy or edp; overrides the chip's "
+                      "mapping.objective");
+}
+
+void apply_mapping_overrides(const WorkloadInputs& inputs, ChipSpec& chip) {
+  if (!inputs.mapping.empty() && !parse_mapping_mode(inputs.mapping, chip.mapping.mode)) {
+    throw InputError("", 0, "--mapping",
+                     "unknown mapping mode '" + inputs.mapping + "'; known: " + kMappingModeNames);
+  }
+  if (!inputs.objective.empty() && !parse_mapping_objective(inputs.objective, chip.mapping.objective)) {
+    throw InputError("", 0, "--objective",
+                     "unknown mapping objective '" + inputs.objective + "'; known: " + kMappingObjectiveNames);
+  }
 }
 
 std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs) {
@@ -29,6 +46,7 @@ std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs)
     chip = config.chip;
     if (topology.empty()) topology = config.topology;
   }
+  apply_mapping_overrides(inputs, chip);
   if (!topology.empty()) workload.networks.push_back(import_scalesim_topology(topology));
   for (const auto& model : inputs.models) workload.networks.push_back(load_model(model));
   if (workload.networks.empty()) throw InputError("", 0, "--model", "give at least one --model (or --topology)");

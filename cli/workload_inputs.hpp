@@ -1,6 +1,7 @@
 #pragma once
-// The options that name a chip and a workload, shared by estimate and
-// simulate: --hw or --scalesim-config, --topology, --model (repeatable).
+// The options that name a chip and a workload, shared by estimate, simulate,
+// validate and map: --hw or --scalesim-config, --topology, --model
+// (repeatable), and --mapping / --objective over the chip's mapping policy.
 #include <CLI/CLI.hpp>
 #include <string>
 #include <utility>
@@ -17,9 +18,14 @@ struct WorkloadInputs {
   std::string scalesim_config;
   std::string topology;
   std::vector<std::string> models;
+  // Override the chip's mapping policy (empty: keep the chip's).
+  std::string mapping;
+  std::string objective;
 };
 
 void add_workload_options(CLI::App* command, WorkloadInputs& inputs);
+// Applies --mapping and --objective to `chip`; throws InputError naming the option.
+void apply_mapping_overrides(const WorkloadInputs& inputs, ChipSpec& chip);
 // Throws InputError for a missing or contradictory choice.
 std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs);
 

@@ -30,6 +30,18 @@ std::int64_t tile_port_cycles(const TileCost& cost, const SubAcceleratorSpec& su
   return cycles;
 }
 
+std::string describe_loops(const TilePlan& plan) {
+  std::string text;
+  for (int i = 0; i < plan.loop_count; ++i) {
+    const TileLoop& loop = plan.loops[i];
+    if (loop.trips() == 1 && loop.extent == loop.tile && loop.dim == 'G') continue;
+    if (!text.empty()) text += ' ';
+    text += loop.dim;
+    text += std::to_string(loop.tile) + "/" + std::to_string(loop.extent);
+  }
+  return text.empty() ? "-" : text;
+}
+
 std::int64_t TileAt::start_of(char dim) const {
   for (int i = 0; i < plan->loop_count; ++i) {
     if (plan->loops[i].dim == dim) return start[i];

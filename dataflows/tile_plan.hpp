@@ -108,6 +108,10 @@ struct TilePlan {
   static TilePlan infeasible(std::string_view template_name, std::string reason);
 };
 
+// The loop nest for people, outer to inner: "K16/64 P14/56 C64/64" (tile /
+// extent per loop; loops of one trip are left out, "-" when none is left).
+std::string describe_loops(const TilePlan& plan);
+
 // One tile of a plan: where it starts along each loop, and its sizes.
 struct TileAt {
   const TilePlan* plan = nullptr;

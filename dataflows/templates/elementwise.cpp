@@ -39,7 +39,6 @@ TilePlan plan_elementwise(std::string_view template_name, const Layer& layer, co
                           const Mapping& mapping) {
   const std::int64_t inputs = input_count(layer);
   const std::int64_t elements = layer.output_elements();
-  const std::int64_t bytes = (layer.bits + 7) / 8;
   const std::int64_t tile = std::min(mapping.tiles[0], elements);
   if (!elementwise_fits(layer, sub, mapping)) {
     return TilePlan::infeasible(template_name, tile <= 1 ? "buffers cannot hold one element of each of the " +
