@@ -52,6 +52,31 @@ void layer_estimates(benchmark::State& state, const std::string& dataflow) {
   state.SetLabel("ResNet-50 layers, one at a time");
 }
 
+// One cold mapping search per iteration (no cache), over every layer of the
+// zoo in turn: what a search pays the first time it meets a layer shape.
+void layer_mappings(benchmark::State& state, const std::string& dataflow) {
+  ChipSpec chip = three_sub_chip();
+  chip.sub_accelerators.resize(1);
+  chip.sub_accelerators[0].dataflow = dataflow;
+  const Mapper mapper(chip);
+  std::vector<Layer> layers;
+  for (const auto& entry : zoo_entries()) {
+    const Network network = zoo_model(entry.name);
+    layers.insert(layers.end(), network.layers().begin(), network.layers().end());
+  }
+  std::size_t next = 0;
+  std::int64_t costed = 0;
+  for (auto _ : state) {
+    const MappingResult result = mapper.map(layers[next], 0, MappingMode::search);
+    costed += result.costed;
+    benchmark::DoNotOptimize(result.score.latency_cycles);
+    next = next + 1 == layers.size() ? 0 : next + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["costed_per_layer"] = static_cast<double>(costed) / static_cast<double>(state.iterations());
+  state.SetLabel(std::to_string(layers.size()) + " zoo layers, cold");
+}
+
 void workload_evaluations(benchmark::State& state, bool warm) {
   const ChipSpec chip = three_sub_chip();
   Workload workload;
@@ -74,6 +99,10 @@ BENCHMARK_CAPTURE(layer_estimates, systolic_is, std::string("systolic-is"));
 BENCHMARK_CAPTURE(layer_estimates, nvdla, std::string("nvdla"));
 BENCHMARK_CAPTURE(layer_estimates, shidiannao, std::string("shidiannao"));
 BENCHMARK_CAPTURE(layer_estimates, eyeriss, std::string("eyeriss"));
+BENCHMARK_CAPTURE(layer_mappings, systolic_os, std::string("systolic-os"));
+BENCHMARK_CAPTURE(layer_mappings, nvdla, std::string("nvdla"));
+BENCHMARK_CAPTURE(layer_mappings, shidiannao, std::string("shidiannao"));
+BENCHMARK_CAPTURE(layer_mappings, eyeriss, std::string("eyeriss"));
 BENCHMARK_CAPTURE(workload_evaluations, cold_cache, false);
 BENCHMARK_CAPTURE(workload_evaluations, warm_cache, true);
 

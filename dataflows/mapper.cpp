@@ -50,6 +50,21 @@ double energy_from_totals(const TilePlan& plan, const SubAcceleratorSpec& sub, c
   return energy_of(counts, sub, technology, bits).total_pj();
 }
 
+// DRAM bytes of a plan as the channel moves them: each transfer in whole
+// bursts. Small tiles pay for it, which totals alone would hide.
+double burst_bytes(const TilePlan& plan, std::int64_t burst) {
+  const auto rounded = [&](std::int64_t bytes) { return static_cast<double>((bytes + burst - 1) / burst * burst); };
+  double total = 0;
+  for (int c = 0; c < plan.class_count; ++c) {
+    const TileClass& tile_class = plan.classes[c];
+    const auto& fp = tile_class.cost.footprint_bytes;
+    total += static_cast<double>(tile_class.loads[0]) * rounded(fp[0]) +
+             static_cast<double>(tile_class.loads[1]) * rounded(fp[1]) +
+             static_cast<double>(tile_class.ofmap_rereads + tile_class.loads[2]) * rounded(fp[2]);
+  }
+  return total;
+}
+
 }  // namespace
 
 bool better_score(const MappingScore& a, const MappingScore& b, MappingObjective objective) {
@@ -295,8 +310,7 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
           MappingScore bound;
           bound.latency_cycles = static_cast<double>(plan.totals.compute_cycles);
           if (bandwidth < kIdealBandwidth) {
-            bound.latency_cycles =
-                std::max(bound.latency_cycles, static_cast<double>(plan.totals.dram_bytes()) / bandwidth);
+            bound.latency_cycles = std::max(bound.latency_cycles, burst_bytes(plan, chip_.dram.burst_bytes) / bandwidth);
           }
           bound.energy_pj = energy_from_totals(plan, sub, chip_.technology, layer.bits);
           screened.push_back({m, bound, screened.size()});
@@ -311,6 +325,24 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
                         return !better_score(b.bound, a.bound, objective) && a.index < b.index;
                       });
     for (std::size_t f = 0; f < finalists; ++f) offer(dataflow.plan(layer, sub, screened[f].mapping));
+    // 5. Descent from the winner: one kept size smaller or larger along one
+    // loop at a time, costed in full, while that improves. Smaller tiles
+    // than the maximal ones pipeline loads better, which the screen misses.
+    for (int round = 0; round < kDescentRounds && best.plan.feasible; ++round) {
+      const Mapping centre = best.plan.mapping;
+      for (int i = 0; i < space.loop_count; ++i) {
+        const auto& loop_options = options[i];
+        const auto at = std::find(loop_options.begin(), loop_options.end(), centre.tiles[i]);
+        if (at == loop_options.end()) continue;
+        for (const auto next : {at + 1, at - 1}) {
+          if (next < loop_options.begin() || next >= loop_options.end()) continue;
+          Mapping m = centre;
+          m.tiles[i] = *next;
+          if (dataflow.fits(layer, sub, m)) offer(dataflow.plan(layer, sub, m));
+        }
+      }
+      if (best.plan.mapping == centre) break;
+    }
   }
   if (!best.plan.feasible) {
     best.plan.reason = greedy_reason;
