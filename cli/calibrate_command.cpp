@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/gnuplot.hpp"
 #include "cli/workload_inputs.hpp"
 #include "common/config_node.hpp"
 #include "common/error.hpp"
@@ -181,35 +182,29 @@ void write_plots(const std::string& dir, const Comparison& c) {
              " using 1:2 with boxes title '" + name + "'";
   }
   write_text_file(dir + "/latency_error_histogram.dat", histogram);
-  std::string script = "# Restyle freely: `gnuplot plots.gp` in this folder renders PNG and SVG.\n";
-  for (const auto& [device, extension] : {std::pair{"pngcairo", "png"}, std::pair{"svg", "svg"}}) {
-    script += std::string("set terminal ") + device + " size 900,700\n" + "set output 'latency_scatter." + extension +
-              "'\n"
-              "set title 'Layer latency: surrogate against simulator (" +
-              c.subject +
-              ")'\n"
-              "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
-              "set logscale xy\nset key top left\nset grid\n"
-              "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
-              "     'latency_scatter.dat' using 1:3 with points pt 7 ps 0.5 title 'calibrated', \\\n"
-              "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
-              "unset logscale\n"
-              "set output 'latency_error_histogram." +
-              extension +
-              "'\n"
-              "set title 'Calibrated latency error per template (" +
-              c.subject +
-              ")'\n"
-              "set xlabel 'error %'\nset ylabel 'layers'\n"
-              "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
-              "plot " +
-              plots + "\nunset output\n";
-  }
-  write_text_file(dir + "/plots.gp", script);
-  const std::string command = "cd '" + dir + "' && gnuplot plots.gp 2>gnuplot.log";
-  if (std::system(command.c_str()) != 0) {
-    throw InputError(dir + "/gnuplot.log", 0, "", "gnuplot could not render the plots");
-  }
+  render_gnuplot(dir, [&](const std::string& extension) {
+    return "set output 'latency_scatter." + extension +
+           "'\n"
+           "set title 'Layer latency: surrogate against simulator (" +
+           c.subject +
+           ")'\n"
+           "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
+           "set logscale xy\nset key top left\nset grid\n"
+           "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
+           "     'latency_scatter.dat' using 1:3 with points pt 7 ps 0.5 title 'calibrated', \\\n"
+           "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
+           "unset logscale\n"
+           "set output 'latency_error_histogram." +
+           extension +
+           "'\n"
+           "set title 'Calibrated latency error per template (" +
+           c.subject +
+           ")'\n"
+           "set xlabel 'error %'\nset ylabel 'layers'\n"
+           "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
+           "plot " +
+           plots + "\n";
+  });
 }
 
 int run_calibrate(const CalibrateOptions& options) {
