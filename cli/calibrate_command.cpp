@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/gnuplot.hpp"
+#include "cli/silicon_command.hpp"
 #include "cli/workload_inputs.hpp"
 #include "common/config_node.hpp"
 #include "common/error.hpp"
@@ -429,10 +430,13 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
 
   CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
   auto validate_options = std::make_shared<ValidateOptions>();
-  validate->add_option("--calibration", validate_options->calibration, "calibration file")->required();
+  validate->add_option("--calibration", validate_options->calibration,
+                       "calibration file (required but with --silicon)");
   validate->add_option("--points", validate_options->points,
                        "the calibration's points file: compare on its held-out split");
   add_workload_options(validate, validate_options->inputs);
+  auto silicon = std::make_shared<SiliconOptions>();
+  add_silicon_options(validate, *silicon);
   validate->add_option("--schedule", validate_options->schedule,
                        "with a workload: schedule YAML; default: the calibrated surrogate's scheduler");
   validate->add_option("--technology", validate_options->technology,
@@ -441,12 +445,30 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
   validate->add_flag("--quiet", validate_options->quiet, "no progress bar while simulating a workload");
   validate->footer(
       std::string(kExitStatusHelp) +
-      "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once.\n"
+      "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once; or, with "
+      "--silicon, a published chip's table (configs/validation/), against which the surrogate is compared.\n"
       "Examples:\n"
       "  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate\n"
       "  nasaic validate --calibration configs/calibration/default-45nm.json --hw configs/chips/hetero-3.yaml "
-      "--model resnet18 --model mobilenet_v2 --out out/validate-workload");
-  runners.emplace_back(validate, [validate_options] { return run_validate(*validate_options); });
+      "--model resnet18 --model mobilenet_v2 --out out/validate-workload\n"
+      "  nasaic validate --silicon configs/validation/eyeriss-alexnet.yaml --out out/eyeriss");
+  runners.emplace_back(validate, [validate_options, silicon] {
+    const ValidateOptions& o = *validate_options;
+    if (!silicon->file.empty()) {
+      // Against a paper, not the simulator: nothing to simulate or split.
+      if (!o.points.empty() || !o.inputs.hw.empty() || !o.inputs.scalesim_config.empty() ||
+          !o.inputs.models.empty() || !o.inputs.topology.empty() || !o.schedule.empty() || !o.technology.empty()) {
+        throw InputError("", 0, "--silicon",
+                         "takes no --points, workload, --schedule or --technology: the file names its chips");
+      }
+      return run_silicon_validate(*silicon, o.calibration, o.out);
+    }
+    if (silicon->format_option->count() > 0) throw InputError("", 0, "--format", "applies to --silicon only");
+    if (o.calibration.empty()) {
+      throw InputError("", 0, "--calibration", "give --calibration (with --points or a workload), or --silicon FILE");
+    }
+    return run_validate(o);
+  });
 }
 
 }  // namespace nasaic::cli
