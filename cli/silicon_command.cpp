@@ -63,8 +63,8 @@ Table rank_table(const SiliconValidation& v, bool round) {
       high = std::max(high, f->ratio());
     }
     const ErrorSummary summary = summarize_errors(nasaic, paper);
-    table.add_row({metric, static_cast<std::int64_t>(paper.size()), r(summary.spearman), r(summary.kendall), r(low),
-                   r(high)});
+    table.add_row(
+        {metric, static_cast<std::int64_t>(paper.size()), r(summary.spearman), r(summary.kendall), r(low), r(high)});
   }
   return table;
 }
@@ -142,7 +142,8 @@ int run_silicon_validate(const SiliconOptions& options, const std::string& calib
                 << (v.kind == "layers" ? "layers" : "configurations") << " (total excluded):\n"
                 << rank_table(v, true).to_text() << "\nhow each figure is derived:\n";
       for (const auto& note : v.notes) std::cout << "  " << note << "\n";
-      if (!out.empty()) std::cout << "\nsilicon.csv, summary.json, ratios plot (PNG, SVG) and its gnuplot script in " << out << "\n";
+      if (!out.empty())
+        std::cout << "\nsilicon.csv, summary.json, ratios plot (PNG, SVG) and its gnuplot script in " << out << "\n";
       break;
   }
   return 0;

@@ -76,8 +76,8 @@ void check_conditions(const Conditions& c, const ConfigNode& node, const ChipSpe
     }
   }
   if (!same(chip.clock_hz, c.clock_hz)) {
-    node.required("clock").fail(chip_file + " runs at " + shortest_number(chip.clock_hz / 1e6) + " MHz, not the paper's " +
-                                shortest_number(c.clock_hz / 1e6) + " MHz");
+    node.required("clock").fail(chip_file + " runs at " + shortest_number(chip.clock_hz / 1e6) +
+                                " MHz, not the paper's " + shortest_number(c.clock_hz / 1e6) + " MHz");
   }
   for (const SubAcceleratorSpec& sub : chip.sub_accelerators) {
     if (sub.bits != c.bits) {
@@ -85,9 +85,9 @@ void check_conditions(const Conditions& c, const ConfigNode& node, const ChipSpe
                                  std::to_string(sub.bits) + " bits, not the paper's " + std::to_string(c.bits));
     }
     if (c.rows && (sub.rows != *c.rows || sub.cols != *c.cols)) {
-      node.required("pe_array").fail("sub-accelerator '" + sub.name + "' of " + chip_file + " has " +
-                                     std::to_string(sub.rows) + " x " + std::to_string(sub.cols) +
-                                     " PEs, not the paper's array");
+      node.required("pe_array")
+          .fail("sub-accelerator '" + sub.name + "' of " + chip_file + " has " + std::to_string(sub.rows) + " x " +
+                std::to_string(sub.cols) + " PEs, not the paper's array");
     }
   }
 }
@@ -122,9 +122,9 @@ NetworkRun run_network(const ChipSpec& chip, const Network& network, const Surro
     const EnergyBreakdown& energy = row.input_on_chip ? profile.energy_input_on_chip : profile.energy;
     LayerFigures& figures = run.layers[static_cast<std::size_t>(row.ref.layer)];
     figures.cycles = row.end - row.start;
-    figures.dram_bytes = static_cast<double>((row.input_on_chip ? 0 : profile.dram_read_bytes[0]) +
-                                             profile.dram_read_bytes[1] + profile.dram_read_bytes[2] +
-                                             profile.dram_write_bytes);
+    figures.dram_bytes =
+        static_cast<double>((row.input_on_chip ? 0 : profile.dram_read_bytes[0]) + profile.dram_read_bytes[1] +
+                            profile.dram_read_bytes[2] + profile.dram_write_bytes);
     // Chip power excludes DRAM, so nasaic's side leaves its DRAM term out.
     figures.on_chip_pj = row.energy_pj - energy.dram_pj;
   }
@@ -148,7 +148,7 @@ struct PaperLayer {
 };
 
 PaperLayer parse_paper_layer(const ConfigNode& node, bool named) {
-  std::vector<std::string> keys = {"power",  "total_latency",   "processing_latency", "macs",
+  std::vector<std::string> keys = {"power",      "total_latency",   "processing_latency", "macs",
                                    "active_pes", "ifmap_zeros_pct", "glb_accesses",       "dram_accesses"};
   if (named) keys.insert(keys.begin(), "layer");
   node.expect_map(keys);
@@ -170,8 +170,8 @@ PaperLayer parse_paper_layer(const ConfigNode& node, bool named) {
   return p;
 }
 
-void add(SiliconValidation& v, const std::string& row, const std::string& metric, const std::string& unit,
-         double paper, double nasaic) {
+void add(SiliconValidation& v, const std::string& row, const std::string& metric, const std::string& unit, double paper,
+         double nasaic) {
   v.figures.push_back({row, metric, unit, paper, nasaic});
 }
 
@@ -183,23 +183,24 @@ void run_layers(SiliconValidation& v, const ConfigNode& root, const std::string&
   const std::string network_file = named_file(network_node);
   const ChipSpec chip = load_chip_spec(chip_file);
   const Network network = load_network_yaml(network_file);
-  check_conditions(parse_conditions(root.required("conditions")), root.required("conditions"), chip, chip_file,
-                   network, network_file);
+  check_conditions(parse_conditions(root.required("conditions")), root.required("conditions"), chip, chip_file, network,
+                   network_file);
   const SurrogateParams params = params_for(calibration, chip);
   const NetworkRun real = run_network(chip, network, params, chip_node);
   const NetworkRun ideal = run_network(with_ideal_dram(chip), network, params, chip_node);
   const double clock = chip.clock_hz;
 
   v.metrics = {"processing_latency", "total_latency", "dram_bytes", "energy", "macs"};
-  v.notes = {"processing_latency: the paper's (DRAM wait excluded); nasaic: the chip with ideal DRAM (no bandwidth "
-             "limit, no latency)",
-             "total_latency: the paper's (DRAM wait included); nasaic: the chip's own DRAM, whose bandwidth is an "
-             "assumption stated in the chip file",
-             "dram_bytes: the paper's DRAM accesses (MB = 1e6 B, zeros run-length compressed); nasaic: DRAM reads "
-             "and writes, burst-rounded, uncompressed",
-             "energy: paper = chip power x total latency (DRAM excluded); nasaic = on-chip energy, the same way "
-             "(MACs, register files, buffers, interconnect; no DRAM, clock tree or leakage)",
-             "macs: the paper's count (two significant digits); nasaic: the network file's"};
+  v.notes = {
+      "processing_latency: the paper's (DRAM wait excluded); nasaic: the chip with ideal DRAM (no bandwidth "
+      "limit, no latency)",
+      "total_latency: the paper's (DRAM wait included); nasaic: the chip's own DRAM, whose bandwidth is an "
+      "assumption stated in the chip file",
+      "dram_bytes: the paper's DRAM accesses (MB = 1e6 B, zeros run-length compressed); nasaic: DRAM reads "
+      "and writes, burst-rounded, uncompressed",
+      "energy: paper = chip power x total latency (DRAM excluded); nasaic = on-chip energy, the same way "
+      "(MACs, register files, buffers, interconnect; no DRAM, clock tree or leakage)",
+      "macs: the paper's count (two significant digits); nasaic: the network file's"};
   const ConfigNode layers = root.required("layers");
   std::set<std::string> seen;
   double dram_sum = 0, energy_sum = 0, macs_sum = 0;
@@ -244,11 +245,12 @@ void run_configurations(SiliconValidation& v, const ConfigNode& root, const std:
   const ConfigNode conditions_node = root.required("conditions");
   const Conditions conditions = parse_conditions(conditions_node);
   v.metrics = {"frames_per_second", "energy_per_frame", "area"};
-  v.notes = {"frames_per_second: the published figure; nasaic: batch / makespan of the network on the chip, with "
-             "the chip's DRAM",
-             "energy_per_frame: paper = average power (16 nm) / frames per second; nasaic = on-chip energy per "
-             "frame, the same way (no DRAM), at the chip's technology node",
-             "area: the paper's at 28 nm; nasaic: the chip's area at its technology node"};
+  v.notes = {
+      "frames_per_second: the published figure; nasaic: batch / makespan of the network on the chip, with "
+      "the chip's DRAM",
+      "energy_per_frame: paper = average power (16 nm) / frames per second; nasaic = on-chip energy per "
+      "frame, the same way (no DRAM), at the chip's technology node",
+      "area: the paper's at 28 nm; nasaic: the chip's area at its technology node"};
   const ConfigNode configurations = root.required("configurations");
   std::set<std::string> seen;
   for (const ConfigNode& item : configurations.sequence()) {
@@ -278,8 +280,9 @@ void run_configurations(SiliconValidation& v, const ConfigNode& root, const std:
     const double bandwidth = bandwidth_node.as_positive_quantity({UnitKind::bandwidth}).value;
     if (!chip.dram.bytes_per_cycle || !same(*chip.dram.bytes_per_cycle * chip.clock_hz, bandwidth)) {
       bandwidth_node.fail(chip_file + "'s DRAM bandwidth is " +
-                          (chip.dram.bytes_per_cycle ? shortest_number(*chip.dram.bytes_per_cycle * chip.clock_hz / 1e9) + " GB/s"
-                                                     : std::string("ideal")) +
+                          (chip.dram.bytes_per_cycle
+                               ? shortest_number(*chip.dram.bytes_per_cycle * chip.clock_hz / 1e9) + " GB/s"
+                               : std::string("ideal")) +
                           ", not this configuration's " + shortest_number(bandwidth / 1e9) + " GB/s");
     }
     const double area_28nm = item.required("area_28nm").as_positive_quantity({UnitKind::area}).value;

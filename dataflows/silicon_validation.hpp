@@ -24,7 +24,6 @@
 #include <string>
 #include <vector>
 
-
 namespace nasaic {
 
 struct SiliconFigure {
@@ -39,9 +38,9 @@ struct SiliconFigure {
 struct SiliconValidation {
   std::string name;
   std::string source;
-  std::string kind;                  // "layers" or "configurations"
-  std::vector<std::string> rows;     // in file order; "total" last when there is one
-  std::vector<std::string> metrics;  // in a fixed order
+  std::string kind;                    // "layers" or "configurations"
+  std::vector<std::string> rows;       // in file order; "total" last when there is one
+  std::vector<std::string> metrics;    // in a fixed order
   std::vector<SiliconFigure> figures;  // row-major: rows × metrics
   // How each published figure was derived, one sentence per metric.
   std::vector<std::string> notes;

@@ -56,8 +56,8 @@ std::map<std::string, double> read_column(const std::string& csv, const std::str
 // grow past the committed max_factor. A figure without a bound, or a bound
 // without a figure, means the data and the bounds drifted apart.
 void expect_within_bounds(const std::string& name) {
-  const auto result = run_nasaic("validate --silicon " + source_path("configs/validation/" + name + ".yaml") +
-                                 " --format csv");
+  const auto result =
+      run_nasaic("validate --silicon " + source_path("configs/validation/" + name + ".yaml") + " --format csv");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto ratios = read_column(result.out, "ratio");
   const auto bounds = read_column(slurp(source_path("configs/validation/expected-" + name + ".csv")), "max_factor");
@@ -161,8 +161,10 @@ TEST(SiliconValidation, MalformedFilesAreRefusedWithFileLineAndKey) {
                  {"validation.yaml:28:", "layers[0].total_latency", "missing"});
   expect_refused(edited_eyeriss(dir, "power: 332 mW", "power: 332 ms"),
                  {"validation.yaml:28:", "layers[0].power", "a power"});
-  expect_refused(edited_eyeriss(dir, "eyeriss-jssc2017.yaml", "nope.yaml"), {"validation.yaml:19:", "chip", "nope.yaml"});
-  expect_refused(edited_eyeriss(dir, "layer: conv3", "layer: conv9"), {"validation.yaml:30:", "layers[2].layer", "conv9"});
+  expect_refused(edited_eyeriss(dir, "eyeriss-jssc2017.yaml", "nope.yaml"),
+                 {"validation.yaml:19:", "chip", "nope.yaml"});
+  expect_refused(edited_eyeriss(dir, "layer: conv3", "layer: conv9"),
+                 {"validation.yaml:30:", "layers[2].layer", "conv9"});
   expect_refused(edited_eyeriss(dir, "clock: 200 MHz", "clock: 250 MHz"),
                  {"validation.yaml:25:", "conditions.clock", "250 MHz"});
   expect_refused(edited_eyeriss(dir, "name: eyeriss-alexnet", "name: e\nscore: 3"), {"validation.yaml:", "score"});
