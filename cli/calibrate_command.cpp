@@ -6,6 +6,8 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/gnuplot.hpp"
+#include "cli/silicon_command.hpp"
 #include "cli/workload_inputs.hpp"
 #include "common/config_node.hpp"
 #include "common/error.hpp"
@@ -181,35 +183,29 @@ void write_plots(const std::string& dir, const Comparison& c) {
              " using 1:2 with boxes title '" + name + "'";
   }
   write_text_file(dir + "/latency_error_histogram.dat", histogram);
-  std::string script = "# Restyle freely: `gnuplot plots.gp` in this folder renders PNG and SVG.\n";
-  for (const auto& [device, extension] : {std::pair{"pngcairo", "png"}, std::pair{"svg", "svg"}}) {
-    script += std::string("set terminal ") + device + " size 900,700\n" + "set output 'latency_scatter." + extension +
-              "'\n"
-              "set title 'Layer latency: surrogate against simulator (" +
-              c.subject +
-              ")'\n"
-              "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
-              "set logscale xy\nset key top left\nset grid\n"
-              "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
-              "     'latency_scatter.dat' using 1:3 with points pt 7 ps 0.5 title 'calibrated', \\\n"
-              "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
-              "unset logscale\n"
-              "set output 'latency_error_histogram." +
-              extension +
-              "'\n"
-              "set title 'Calibrated latency error per template (" +
-              c.subject +
-              ")'\n"
-              "set xlabel 'error %'\nset ylabel 'layers'\n"
-              "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
-              "plot " +
-              plots + "\nunset output\n";
-  }
-  write_text_file(dir + "/plots.gp", script);
-  const std::string command = "cd '" + dir + "' && gnuplot plots.gp 2>gnuplot.log";
-  if (std::system(command.c_str()) != 0) {
-    throw InputError(dir + "/gnuplot.log", 0, "", "gnuplot could not render the plots");
-  }
+  render_gnuplot(dir, [&](const std::string& extension) {
+    return "set output 'latency_scatter." + extension +
+           "'\n"
+           "set title 'Layer latency: surrogate against simulator (" +
+           c.subject +
+           ")'\n"
+           "set xlabel 'simulated cycles'\nset ylabel 'surrogate cycles'\n"
+           "set logscale xy\nset key top left\nset grid\n"
+           "plot 'latency_scatter.dat' using 1:2 with points pt 6 ps 0.6 title 'uncalibrated', \\\n"
+           "     'latency_scatter.dat' using 1:3 with points pt 7 ps 0.5 title 'calibrated', \\\n"
+           "     x with lines lw 2 lc rgb 'black' title 'y = x'\n"
+           "unset logscale\n"
+           "set output 'latency_error_histogram." +
+           extension +
+           "'\n"
+           "set title 'Calibrated latency error per template (" +
+           c.subject +
+           ")'\n"
+           "set xlabel 'error %'\nset ylabel 'layers'\n"
+           "set style fill transparent solid 0.5\nset boxwidth 1\nset key top right\n"
+           "plot " +
+           plots + "\n";
+  });
 }
 
 int run_calibrate(const CalibrateOptions& options) {
@@ -434,10 +430,13 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
 
   CLI::App* validate = app.add_subcommand("validate", "Compare the surrogate, raw and calibrated, with the simulator");
   auto validate_options = std::make_shared<ValidateOptions>();
-  validate->add_option("--calibration", validate_options->calibration, "calibration file")->required();
+  validate->add_option("--calibration", validate_options->calibration,
+                       "calibration file (required but with --silicon)");
   validate->add_option("--points", validate_options->points,
                        "the calibration's points file: compare on its held-out split");
   add_workload_options(validate, validate_options->inputs);
+  auto silicon = std::make_shared<SiliconOptions>();
+  add_silicon_options(validate, *silicon);
   validate->add_option("--schedule", validate_options->schedule,
                        "with a workload: schedule YAML; default: the calibrated surrogate's scheduler");
   validate->add_option("--technology", validate_options->technology,
@@ -446,12 +445,30 @@ void add_calibrate_commands(CLI::App& app, std::vector<std::pair<CLI::App*, Runn
   validate->add_flag("--quiet", validate_options->quiet, "no progress bar while simulating a workload");
   validate->footer(
       std::string(kExitStatusHelp) +
-      "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once.\n"
+      "Either the calibration's held-out points (--points) or a workload and chip, which is simulated once; or, with "
+      "--silicon, a published chip's table (configs/validation/), against which the surrogate is compared.\n"
       "Examples:\n"
       "  nasaic validate --calibration calibration.json --points points.jsonl --out out/validate\n"
       "  nasaic validate --calibration configs/calibration/default-45nm.json --hw configs/chips/hetero-3.yaml "
-      "--model resnet18 --model mobilenet_v2 --out out/validate-workload");
-  runners.emplace_back(validate, [validate_options] { return run_validate(*validate_options); });
+      "--model resnet18 --model mobilenet_v2 --out out/validate-workload\n"
+      "  nasaic validate --silicon configs/validation/eyeriss-alexnet.yaml --out out/eyeriss");
+  runners.emplace_back(validate, [validate_options, silicon] {
+    const ValidateOptions& o = *validate_options;
+    if (!silicon->file.empty()) {
+      // Against a paper, not the simulator: nothing to simulate or split.
+      if (!o.points.empty() || !o.inputs.hw.empty() || !o.inputs.scalesim_config.empty() ||
+          !o.inputs.models.empty() || !o.inputs.topology.empty() || !o.schedule.empty() || !o.technology.empty()) {
+        throw InputError("", 0, "--silicon",
+                         "takes no --points, workload, --schedule or --technology: the file names its chips");
+      }
+      return run_silicon_validate(*silicon, o.calibration, o.out);
+    }
+    if (silicon->format_option->count() > 0) throw InputError("", 0, "--format", "applies to --silicon only");
+    if (o.calibration.empty()) {
+      throw InputError("", 0, "--calibration", "give --calibration (with --points or a workload), or --silicon FILE");
+    }
+    return run_validate(o);
+  });
 }
 
 }  // namespace nasaic::cli

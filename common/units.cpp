@@ -55,6 +55,10 @@ const std::map<std::string, UnitDef, std::less<>>& unit_table() {
       {"mm2", {UnitKind::area, 1e6}},
       {"mm²", {UnitKind::area, 1e6}},
       {"nm", {UnitKind::length, 1}},
+      {"uW", {UnitKind::power, 1e-6}},
+      {"µW", {UnitKind::power, 1e-6}},
+      {"mW", {UnitKind::power, 1e-3}},
+      {"W", {UnitKind::power, 1}},
   };
   return table;
 }
@@ -88,6 +92,7 @@ std::string unit_kind_example(UnitKind kind) {
     case UnitKind::energy: return "0.2 pJ";
     case UnitKind::area: return "282 um2";
     case UnitKind::length: return "45 nm";
+    case UnitKind::power: return "278 mW";
   }
   return "1 B";
 }
@@ -103,6 +108,7 @@ std::string unit_kind_name(UnitKind kind) {
     case UnitKind::energy: return "an energy";
     case UnitKind::area: return "an area";
     case UnitKind::length: return "a length";
+    case UnitKind::power: return "a power";
   }
   return "a quantity";
 }

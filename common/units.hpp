@@ -1,7 +1,7 @@
 #pragma once
 // Quantities with units, as written in configs ("64 KiB", "25.6 GB/s", "1 GHz").
 // Internally nasaic uses bytes, bytes/s or bytes/cycle, Hz, seconds or cycles,
-// pJ, µm² and nm. A value without a unit is an error: "64" could be bytes or
+// pJ, µm², nm and W. A value without a unit is an error: "64" could be bytes or
 // KiB, and guessing is how silent mistakes start.
 #include <string>
 #include <string_view>
@@ -19,6 +19,7 @@ enum class UnitKind {
   energy,                 // pJ
   area,                   // µm²
   length,                 // nm
+  power,                  // W (published chip power, e.g. "278 mW")
 };
 
 struct Quantity {

@@ -16,6 +16,7 @@ TEST(Units, ParsesEachKindIntoBaseUnits) {
   EXPECT_DOUBLE_EQ(parse_quantity("100 ns", {UnitKind::time}).value, 100e-9);
   EXPECT_DOUBLE_EQ(parse_quantity("0.3 pJ", {UnitKind::energy}).value, 0.3);
   EXPECT_DOUBLE_EQ(parse_quantity("1.5 mm2", {UnitKind::area}).value, 1.5e6);
+  EXPECT_DOUBLE_EQ(parse_quantity("278 mW", {UnitKind::power}).value, 0.278);
   const Quantity per_cycle = parse_quantity("16 B/cycle", {UnitKind::bandwidth, UnitKind::bandwidth_per_cycle});
   EXPECT_EQ(per_cycle.kind, UnitKind::bandwidth_per_cycle);
   EXPECT_DOUBLE_EQ(per_cycle.value, 16);
@@ -26,6 +27,7 @@ TEST(Units, RejectsMissingWrongAmbiguousAndUnknownUnits) {
   EXPECT_THROW(parse_quantity("1 GHz", {UnitKind::bytes}), InputError);
   EXPECT_THROW(parse_quantity("64 KB", {UnitKind::bytes}), InputError);
   EXPECT_THROW(parse_quantity("64 furlongs", {UnitKind::bytes}), InputError);
+  EXPECT_THROW(parse_quantity("278 pJ", {UnitKind::power}), InputError);
   EXPECT_THROW(parse_quantity("lots KiB", {UnitKind::bytes}), InputError);
   try {
     parse_quantity("1000", {UnitKind::frequency});
