@@ -49,7 +49,8 @@ Table layer_table(const WorkloadGraph& graph, Estimator& estimator, const Worklo
                    "energy_rf_pJ",
                    "energy_sram_pJ",
                    "energy_dram_pJ",
-                   "energy_interconnect_pJ"};
+                   "energy_interconnect_pJ",
+                   "energy_static_pJ"};
   for (const auto& row : estimate.layers) {
     const std::size_t sub = static_cast<std::size_t>(row.sub);
     const Layer& layer = graph.layer(graph.id(row.ref));
@@ -80,7 +81,8 @@ Table layer_table(const WorkloadGraph& graph, Estimator& estimator, const Worklo
          energy.register_file_pj,
          energy.sram_pj,
          energy.dram_pj,
-         energy.interconnect_pj});
+         energy.interconnect_pj,
+         static_energy_pj(chip.sub_accelerators[sub], chip.technology, row.timing.cycles)});
   }
   return table;
 }

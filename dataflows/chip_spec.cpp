@@ -25,8 +25,36 @@ BufferSpec parse_buffer(const ConfigNode& node) {
   return buffer;
 }
 
+// The `row_stationary` block of a sub-accelerator (eyeriss template); every
+// key optional, defaults from JSSC 2017 (see RowStationarySpec).
+RowStationarySpec parse_row_stationary(const ConfigNode& node) {
+  node.expect_map({"filter_spad_words", "ifmap_spad_words", "psum_spad_words", "ifmap_words_per_cycle",
+                   "filter_words_per_cycle", "psum_words_per_cycle", "activation_compression"});
+  RowStationarySpec rs;
+  const auto words = [&](const char* key, std::int64_t& value) {
+    if (const auto item = node.optional(key)) value = item->as_int(1, ChipLimits::max_spad_words);
+  };
+  words("filter_spad_words", rs.filter_spad_words);
+  words("ifmap_spad_words", rs.ifmap_spad_words);
+  words("psum_spad_words", rs.psum_spad_words);
+  const auto rate = [&](const char* key, double& value) {
+    if (const auto item = node.optional(key)) {
+      value = item->as_double(ChipLimits::min_bytes_per_cycle, ChipLimits::max_noc_words_per_cycle);
+    }
+  };
+  rate("ifmap_words_per_cycle", rs.ifmap_words_per_cycle);
+  rate("filter_words_per_cycle", rs.filter_words_per_cycle);
+  rate("psum_words_per_cycle", rs.psum_words_per_cycle);
+  if (const auto compression = node.optional("activation_compression")) {
+    const std::string name = compression->as_string();
+    if (name != "none" && name != "rlc") compression->fail("unknown activation compression '" + name + "'; known: none, rlc");
+    rs.rlc = name == "rlc";
+  }
+  return rs;
+}
+
 SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
-  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers"});
+  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers", "row_stationary"});
   SubAcceleratorSpec sub;
   sub.name = node.required("name").as_string();
   sub.dataflow = node.required("dataflow").as_string();
@@ -41,6 +69,7 @@ SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
   sub.ifmap = parse_buffer(buffers.required("ifmap"));
   sub.filter = parse_buffer(buffers.required("filter"));
   sub.ofmap = parse_buffer(buffers.required("ofmap"));
+  if (const auto rs = node.optional("row_stationary")) sub.row_stationary = parse_row_stationary(*rs);
   return sub;
 }
 
@@ -194,6 +223,21 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
       check_range(problems, key + "write_ports", static_cast<double>(buffer->write_ports), 1,
                   static_cast<double>(L::max_ports), "ports");
     }
+    const RowStationarySpec& rs = sub.row_stationary;
+    const std::string rs_key = at + "row_stationary.";
+    const std::pair<const char*, std::int64_t> spads[] = {{"filter_spad_words", rs.filter_spad_words},
+                                                          {"ifmap_spad_words", rs.ifmap_spad_words},
+                                                          {"psum_spad_words", rs.psum_spad_words}};
+    for (const auto& [name, value] : spads) {
+      check_range(problems, rs_key + name, static_cast<double>(value), 1, static_cast<double>(L::max_spad_words),
+                  "words");
+    }
+    const std::pair<const char*, double> rates[] = {{"ifmap_words_per_cycle", rs.ifmap_words_per_cycle},
+                                                    {"filter_words_per_cycle", rs.filter_words_per_cycle},
+                                                    {"psum_words_per_cycle", rs.psum_words_per_cycle}};
+    for (const auto& [name, value] : rates) {
+      check_range(problems, rs_key + name, value, L::min_bytes_per_cycle, L::max_noc_words_per_cycle, "words/cycle");
+    }
   }
   return problems;
 }
@@ -307,7 +351,21 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
       out << YAML::Key << "read_ports" << YAML::Value << buffer->read_ports;
       out << YAML::Key << "write_ports" << YAML::Value << buffer->write_ports << YAML::EndMap;
     }
-    out << YAML::EndMap << YAML::EndMap;
+    out << YAML::EndMap;
+    // Only the eyeriss template reads these; other subs keep their YAML short.
+    if (sub.dataflow == "eyeriss" || sub.row_stationary != RowStationarySpec{}) {
+    const RowStationarySpec& rs = sub.row_stationary;
+    out << YAML::Key << "row_stationary" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "filter_spad_words" << YAML::Value << rs.filter_spad_words;
+    out << YAML::Key << "ifmap_spad_words" << YAML::Value << rs.ifmap_spad_words;
+    out << YAML::Key << "psum_spad_words" << YAML::Value << rs.psum_spad_words;
+    out << YAML::Key << "ifmap_words_per_cycle" << YAML::Value << shortest_number(rs.ifmap_words_per_cycle);
+    out << YAML::Key << "filter_words_per_cycle" << YAML::Value << shortest_number(rs.filter_words_per_cycle);
+    out << YAML::Key << "psum_words_per_cycle" << YAML::Value << shortest_number(rs.psum_words_per_cycle);
+    out << YAML::Key << "activation_compression" << YAML::Value << (rs.rlc ? "rlc" : "none");
+    out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
@@ -354,6 +412,14 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
                                {"read_ports", buffer->read_ports},
                                {"write_ports", buffer->write_ports}};
     }
+    const RowStationarySpec& rs = sub.row_stationary;
+    if (sub.dataflow == "eyeriss" || rs != RowStationarySpec{}) item["row_stationary"] = {{"filter_spad_words", rs.filter_spad_words},
+                              {"ifmap_spad_words", rs.ifmap_spad_words},
+                              {"psum_spad_words", rs.psum_spad_words},
+                              {"ifmap_words_per_cycle", rs.ifmap_words_per_cycle},
+                              {"filter_words_per_cycle", rs.filter_words_per_cycle},
+                              {"psum_words_per_cycle", rs.psum_words_per_cycle},
+                              {"activation_compression", rs.rlc ? "rlc" : "none"}};
     subs.push_back(item);
   }
   json["sub_accelerators"] = subs;

@@ -25,6 +25,31 @@ struct BufferSpec {
   friend bool operator==(const BufferSpec&, const BufferSpec&) = default;
 };
 
+// Row-stationary PE details (Chen et al., "Eyeriss: An Energy-Efficient
+// Reconfigurable Accelerator for Deep Convolutional Neural Networks", JSSC
+// 52(1), 2017): per-PE scratchpads bound how many filters (p) and channels (q)
+// a PE interleaves in one pass, and the multicast networks from the global
+// buffer bound how fast passes are fed. Only the eyeriss template reads them.
+struct RowStationarySpec {
+  // JSSC 2017 §IV: filter spad 224×16b SRAM, ifmap spad 12×16b and psum spad
+  // 24×16b registers per PE.
+  std::int64_t filter_spad_words = 224;
+  std::int64_t ifmap_spad_words = 12;
+  std::int64_t psum_spad_words = 24;
+  // Words per cycle the global buffer delivers to (psum: takes from) the
+  // array on each network. Default one 64-bit GLB bank word (4 × 16 b) per
+  // cycle: the GLB is built of 512×64b banks (JSSC 2017 §V-A); the bus widths
+  // themselves were not found (reference/dataflows.md §4.2).
+  double ifmap_words_per_cycle = 4;
+  double filter_words_per_cycle = 4;
+  double psum_words_per_cycle = 4;  // each direction: partial sums in, partial sums out
+  // Run-length compression of zeros in activations moved to and from DRAM
+  // (JSSC 2017 §V-C, Fig. 12): 64-bit words of three (5-bit run, 16-bit level)
+  // pairs. Off by default.
+  bool rlc = false;
+  friend bool operator==(const RowStationarySpec&, const RowStationarySpec&) = default;
+};
+
 struct SubAcceleratorSpec {
   std::string name;
   std::string dataflow;  // a template name, e.g. "systolic-ws", "nvdla"
@@ -33,6 +58,7 @@ struct SubAcceleratorSpec {
   int bits = 8;  // operand width the PEs compute at
   BufferSpec ifmap, filter, ofmap;
   double bandwidth_share = 0;  // fraction of DRAM bandwidth, in (0, 1]
+  RowStationarySpec row_stationary;  // YAML `row_stationary`, optional
 
   std::int64_t pes() const { return rows * cols; }
   friend bool operator==(const SubAcceleratorSpec&, const SubAcceleratorSpec&) = default;
@@ -90,6 +116,9 @@ struct ChipLimits {
   static constexpr std::int64_t max_buffer_bytes = std::int64_t{1} << 36;  // 64 GiB
   static constexpr std::int64_t max_banks = 1024;
   static constexpr std::int64_t max_ports = 64;
+  // Row-stationary scratchpads and network widths: far above any PE's.
+  static constexpr std::int64_t max_spad_words = 1 << 20;
+  static constexpr double max_noc_words_per_cycle = 1 << 16;
 };
 
 // One thing wrong with a chip: the key path as the chip YAML spells it

@@ -299,6 +299,12 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   return timing;
 }
 
+double static_energy_pj(const SubAcceleratorSpec& sub, const Technology& t, double cycles) {
+  const double mm2 = sub_accelerator_area_um2(sub, t) * 1e-6;
+  return cycles * (mm2 * (t.clock_pj_per_mm2_cycle + t.leakage_pj_per_mm2_cycle) +
+                   static_cast<double>(sub.pes()) * t.control_pj_per_pe_cycle);
+}
+
 double sub_accelerator_area_um2(const SubAcceleratorSpec& sub, const Technology& t) {
   const double pes = static_cast<double>(sub.pes()) * t.mac_area_um2(sub.bits) * t.pe_area_factor;
   const double kib =

@@ -48,7 +48,10 @@ namespace nasaic {
 
 struct EnergyBreakdown {
   double mac_pj = 0, register_file_pj = 0, sram_pj = 0, dram_pj = 0, interconnect_pj = 0;
-  double total_pj() const { return mac_pj + register_file_pj + sram_pj + dram_pj + interconnect_pj; }
+  // Clock tree, leakage and PE control over the layer's cycles: known only
+  // once its latency is (the surrogate's estimate, the simulator's count).
+  double static_pj = 0;
+  double total_pj() const { return mac_pj + register_file_pj + sram_pj + dram_pj + interconnect_pj + static_pj; }
 };
 
 // Tiles of one class that begin at the same loop level (the outermost loop
@@ -128,6 +131,11 @@ struct ActivityCounts {
 };
 EnergyBreakdown energy_of(const ActivityCounts& counts, const SubAcceleratorSpec& sub, const Technology& technology,
                           int bits);
+
+// Clock-tree, leakage and PE-control energy of `sub` over `cycles` (the
+// technology's `static` block). The surrogate charges its latency estimate,
+// the simulator its simulated cycles, through this one function.
+double static_energy_pj(const SubAcceleratorSpec& sub, const Technology& technology, double cycles);
 
 struct LayerTiming {
   double cycles = 0;

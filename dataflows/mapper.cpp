@@ -157,6 +157,15 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
                             static_cast<std::int64_t>(chip_.mapping.mode),
                             static_cast<std::int64_t>(chip_.mapping.objective),
                             technology_fingerprint_,
+                            bits_of(layer.density),
+                            bits_of(layer.output_density),
+                            sub.row_stationary.filter_spad_words,
+                            sub.row_stationary.ifmap_spad_words,
+                            sub.row_stationary.psum_spad_words,
+                            bits_of(sub.row_stationary.ifmap_words_per_cycle),
+                            bits_of(sub.row_stationary.filter_words_per_cycle),
+                            bits_of(sub.row_stationary.psum_words_per_cycle),
+                            sub.row_stationary.rlc ? 1 : 0,
                             0}};
 }
 
@@ -188,7 +197,8 @@ MappingScore Mapper::score(const LayerProfile& profile, std::size_t sub) const {
   MappingScore score;
   score.latency_cycles =
       layer_latency(profile, bandwidth_[sub], chip_.dram.latency_cycles, raw, /*input_on_chip=*/false).cycles;
-  score.energy_pj = profile.energy.total_pj();
+  score.energy_pj = profile.energy.total_pj() +
+                    static_energy_pj(chip_.sub_accelerators[sub], chip_.technology, score.latency_cycles);
   return score;
 }
 
@@ -312,7 +322,8 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
           if (bandwidth < kIdealBandwidth) {
             bound.latency_cycles = std::max(bound.latency_cycles, burst_bytes(plan, chip_.dram.burst_bytes) / bandwidth);
           }
-          bound.energy_pj = energy_from_totals(plan, sub, chip_.technology, layer.bits);
+          bound.energy_pj = energy_from_totals(plan, sub, chip_.technology, layer.bits) +
+                            static_energy_pj(sub, chip_.technology, bound.latency_cycles);
           screened.push_back({m, bound, screened.size()});
         }
       }

@@ -72,7 +72,7 @@ struct MappingResult {
 class MappingCache {
  public:
   struct Key {
-    std::array<std::int64_t, 40> fields{};
+    std::array<std::int64_t, 49> fields{};
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

@@ -30,7 +30,7 @@ double Technology::sram_read_pj_per_64b(double kib) const {
 }
 
 Technology parse_technology(const ConfigNode& root) {
-  root.expect_map({"name", "node", "mac", "register_file", "sram", "interconnect", "dram"});
+  root.expect_map({"name", "node", "mac", "register_file", "sram", "interconnect", "dram", "static"});
   Technology t;
   t.name = root.required("name").as_string();
   // Bounds far outside any real table (1 uJ per access, 10^4 mm^2 per
@@ -78,6 +78,22 @@ Technology parse_technology(const ConfigNode& root) {
   dram.expect_map({"energy_per_byte"});
   t.dram_pj_per_byte = energy(dram, "energy_per_byte");
 
+  if (const auto stat = root.optional("static")) {
+    stat->expect_map({"clock_energy_per_mm2_cycle", "leakage_energy_per_mm2_cycle", "control_energy_per_pe_cycle"});
+    // Zero is allowed (a table that leaves a term out), negative is not.
+    const auto per_cycle = [&](const char* key, double& value) {
+      if (const auto item = stat->optional(key)) {
+        const Quantity q = item->as_quantity({UnitKind::energy});
+        if (q.value < 0) item->fail("must not be negative");
+        if (q.value > 1e6) item->fail(excerpt(item->as_string()) + " is out of range; at most 1 uJ");
+        value = q.value;
+      }
+    };
+    per_cycle("clock_energy_per_mm2_cycle", t.clock_pj_per_mm2_cycle);
+    per_cycle("leakage_energy_per_mm2_cycle", t.leakage_pj_per_mm2_cycle);
+    per_cycle("control_energy_per_pe_cycle", t.control_pj_per_pe_cycle);
+  }
+
   // The hash covers the normalised values, so reformatting a file keeps it.
   t.hash = fnv1a_hex(technology_to_yaml(t));
   return t;
@@ -123,6 +139,14 @@ std::string technology_to_yaml(const Technology& t) {
       << YAML::EndMap;
   out << YAML::Key << "dram" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "energy_per_byte" << YAML::Value << with_unit(t.dram_pj_per_byte, "pJ") << YAML::EndMap;
+  // Written only when set, so tables without static energy keep their hash.
+  if (t.clock_pj_per_mm2_cycle > 0 || t.leakage_pj_per_mm2_cycle > 0 || t.control_pj_per_pe_cycle > 0) {
+    out << YAML::Key << "static" << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "clock_energy_per_mm2_cycle" << YAML::Value << with_unit(t.clock_pj_per_mm2_cycle, "pJ");
+    out << YAML::Key << "leakage_energy_per_mm2_cycle" << YAML::Value << with_unit(t.leakage_pj_per_mm2_cycle, "pJ");
+    out << YAML::Key << "control_energy_per_pe_cycle" << YAML::Value << with_unit(t.control_pj_per_pe_cycle, "pJ");
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -36,6 +36,14 @@ struct Technology {
 
   double dram_pj_per_byte = 0;
 
+  // Energy spent every cycle whatever the datapath does (YAML `static`,
+  // optional, 0 when absent): the clock tree and leakage per mm² of the
+  // sub-accelerator, and PE control (sequencers, configuration, gating) per
+  // PE. Leakage is a power; per cycle it holds at the clock the table names.
+  double clock_pj_per_mm2_cycle = 0;
+  double leakage_pj_per_mm2_cycle = 0;
+  double control_pj_per_pe_cycle = 0;
+
   // A content hash, so a calibration made for one table is not silently
   // applied to another.
   std::string hash;

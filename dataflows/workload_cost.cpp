@@ -109,7 +109,8 @@ struct Timeline {
     result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
     result.timing =
         layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(), result.input_on_chip);
-    result.energy_pj = (result.input_on_chip ? profile.energy_input_on_chip : profile.energy).total_pj();
+    result.energy_pj = (result.input_on_chip ? profile.energy_input_on_chip : profile.energy).total_pj() +
+                       static_energy_pj(chip.sub_accelerators[sub], chip.technology, result.timing.cycles);
     result.end = start + result.timing.cycles;
     finish[static_cast<std::size_t>(id)] = result.end;
     placed_sub[static_cast<std::size_t>(id)] = static_cast<int>(sub);

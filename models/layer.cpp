@@ -118,6 +118,11 @@ std::string Layer::validate() const {
   if (bits != 4 && bits != 8 && bits != 16 && bits != 32) {
     return "bits: must be 4, 8, 16 or 32, got " + std::to_string(bits);
   }
+  // Written as "not inside" so that a NaN is refused too.
+  if (!(density > 0 && density <= 1)) return "density: must be in (0, 1], got " + std::to_string(density);
+  if (!(output_density > 0 && output_density <= 1)) {
+    return "output_density: must be in (0, 1], got " + std::to_string(output_density);
+  }
   if (R > H + padding.top + padding.bottom) {
     return "R: filter height " + std::to_string(R) + " is larger than the padded input height " +
            std::to_string(H + padding.top + padding.bottom);

@@ -60,6 +60,12 @@ struct Layer {
   // 4·K' channels followed by a factor-2 shuffle; this keeps the IR to the six
   // layer types while representing it exactly.
   std::int64_t pixel_shuffle = 1;
+  // Fraction of non-zero activations in the layer's input and output (after
+  // its activation function), in (0, 1]; 1 = dense. Only activation
+  // compression reads them (e.g. Eyeriss's run-length coding; JSSC 2017
+  // Table V lists 38.7-79.3 % zeros in AlexNet's ifmaps).
+  double density = 1.0;
+  double output_density = 1.0;
 
   std::int64_t P() const;
   std::int64_t Q() const;

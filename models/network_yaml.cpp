@@ -23,7 +23,7 @@ std::vector<std::int64_t> read_int_list(const ConfigNode& node, std::size_t max_
 
 Layer parse_layer(const ConfigNode& node, const std::string& previous) {
   node.expect_map({"name", "type", "inputs", "after", "N", "C", "H", "W", "K", "R", "S", "M", "stride", "padding", "groups",
-                   "bits", "pixel_shuffle"});
+                   "bits", "pixel_shuffle", "density", "output_density"});
   Layer layer;
   layer.name = node.required("name").as_string();
   const ConfigNode type_node = node.required("type");
@@ -101,6 +101,8 @@ Layer parse_layer(const ConfigNode& node, const std::string& previous) {
     layer.pixel_shuffle = integer_or("pixel_shuffle", 1);
   }
   if (const auto bits = node.optional("bits")) layer.bits = static_cast<int>(bits->as_int(1, 64));
+  if (const auto density = node.optional("density")) layer.density = density->as_double(0.0, 1.0);
+  if (const auto density = node.optional("output_density")) layer.output_density = density->as_double(0.0, 1.0);
 
   const std::string problem = layer.validate();
   if (!problem.empty()) {
@@ -180,7 +182,10 @@ std::string network_to_yaml(const Network& network) {
       if (layer.type == LayerType::conv) out << YAML::Key << "groups" << YAML::Value << layer.groups;
       if (layer.pixel_shuffle != 1) out << YAML::Key << "pixel_shuffle" << YAML::Value << layer.pixel_shuffle;
     }
-    out << YAML::Key << "bits" << YAML::Value << layer.bits << YAML::EndMap;
+    out << YAML::Key << "bits" << YAML::Value << layer.bits;
+    if (layer.density != 1.0) out << YAML::Key << "density" << YAML::Value << layer.density;
+    if (layer.output_density != 1.0) out << YAML::Key << "output_density" << YAML::Value << layer.output_density;
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

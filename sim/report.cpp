@@ -28,7 +28,7 @@ Table simulation_layer_table(const SimulationResult& result, const ChipSpec& chi
                    "pe_util_pct",       "input_on_chip",   "dram_ifmap_B",         "dram_filter_B",
                    "dram_psum_read_B",  "dram_ofmap_write_B", "buffer_ifmap_reads", "buffer_filter_reads",
                    "buffer_ofmap_writes", "energy_pJ",     "energy_mac_pJ",        "energy_rf_pJ",
-                   "energy_sram_pJ",    "energy_dram_pJ",  "energy_interconnect_pJ", "functional_macs",
+                   "energy_sram_pJ",    "energy_dram_pJ",  "energy_interconnect_pJ", "energy_static_pJ", "functional_macs",
                    "output_hash"};
   for (const auto& l : result.layers) {
     const Network& net = workload.networks[static_cast<std::size_t>(l.ref.network)];
@@ -42,7 +42,7 @@ Table simulation_layer_table(const SimulationResult& result, const ChipSpec& chi
                    l.activity.dram_read_bytes[2], l.activity.dram_write_bytes, l.activity.buffer_reads[0],
                    l.activity.buffer_reads[1], l.activity.buffer_writes[2], l.energy.total_pj(), l.energy.mac_pj,
                    l.energy.register_file_pj, l.energy.sram_pj, l.energy.dram_pj, l.energy.interconnect_pj,
-                   l.functional_macs, l.functional_macs < 0 ? std::string() : fnv_text(l.output_hash)});
+                   l.energy.static_pj, l.functional_macs, l.functional_macs < 0 ? std::string() : fnv_text(l.output_hash)});
   }
   return table;
 }

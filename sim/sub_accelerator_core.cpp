@@ -190,6 +190,8 @@ bool SubAcceleratorCore::try_finish_layer(Cycle now) {
   }
   stats.activity.ops = stats.ops;
   stats.energy = energy_of(stats.activity, sub_, chip_.technology, graph_.layer(r.id).bits);
+  stats.energy.static_pj = static_energy_pj(sub_, chip_.technology, 
+                                           static_cast<double>(stats.cycles() - stats.dependency_stall_cycles));
   progress_.done[static_cast<std::size_t>(r.id)] = stats.end;
   free_since_ = stats.end;
   stats_.push_back(stats);

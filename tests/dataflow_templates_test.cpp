@@ -5,7 +5,9 @@
 #include <random>
 
 #include "common/error.hpp"
+#include "dataflows/compression.hpp"
 #include "dataflows/dataflow_template.hpp"
+#include "dataflows/technology.hpp"
 #include "dataflows/layer_cost.hpp"
 #include "dataflows/scalesim_config.hpp"
 #include "dataflows/tile_walker.hpp"
@@ -184,11 +186,118 @@ TEST(Eyeriss, RowStationaryPasses) {
   conv.H = conv.W = 6;
   conv.K = 4;
   conv.R = conv.S = 3;
-  // 4×4 outputs; 12×14 array: sets of 3 rows × 4 cols, 4 stacked over
-  // channels, 3 side by side over filters: 2 channel blocks × 2 filter blocks
-  // of (Q·S = 12 + 3 accumulation) cycles.
-  const TilePlan plan = find_template("eyeriss").plan(conv, array("eyeriss", 12, 14, 1 << 20));
-  EXPECT_EQ(plan.totals.compute_cycles, 2 * 2 * (4 * 3 + 3));
+  // 4×4 outputs; 12×14 array: sets of 3 rows × 4 cols, 12 of them. Spatial
+  // choice 0 puts all 12 over filters (r = 1, t = 12): a PE holds q = 12 / S
+  // = 4 channels and one filter, so 2 channel blocks, each a filter load of
+  // 4·4·9 words at 4 words/cycle (36 cycles) and one pass of Q·S·p·q = 48
+  // MACs + 3 cycles of column accumulation.
+  const auto& eyeriss = find_template("eyeriss");
+  const SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1 << 20);
+  const TilePlan plan = eyeriss.plan(conv, sub);
+  EXPECT_EQ(plan.totals.compute_cycles, 2 * (36 + 48 + 3));
+  // Choice 3 stacks r = 4 sets over channels, t = 3 over filters: q = 2,
+  // p = 2, one block: a load of 4·8·9 words (72 cycles), one pass whose 48
+  // MACs + 3 wait for its 8 channels × 6 rows × 6 ifmap words (72 cycles).
+  Mapping mapping = eyeriss.greedy_mapping(conv, sub);
+  mapping.spatial = 3;
+  EXPECT_EQ(eyeriss.plan(conv, sub, mapping).totals.compute_cycles, 72 + 72);
+  EXPECT_NE(eyeriss.describe_spatial(conv, sub, 3).find("4 over C x 3 over K"), std::string::npos);
+}
+
+// AlexNet CONV2 (5×5 filters, 27 output rows): a 5×27 set is folded onto 10
+// rows of the 12×14 array, as JSSC 2017 maps it (135 active PEs).
+TEST(Eyeriss, WideSetsFoldOntoTheArray) {
+  Layer conv;
+  conv.C = 48;
+  conv.H = conv.W = 27;
+  conv.padding = Padding{2, 2, 2, 2};
+  conv.K = 128;
+  conv.R = conv.S = 5;
+  const SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1 << 20);
+  EXPECT_NE(find_template("eyeriss").describe_spatial(conv, sub, 0).find("5x27 (R x e, folded in 2)"),
+            std::string::npos);
+}
+
+// Scratchpads bound the channels and filters a PE interleaves: a 2-word ifmap
+// spad cannot hold one 3-wide filter row's window per extra channel, so q = 1
+// and the passes double.
+TEST(Eyeriss, ScratchpadsBoundInterleaving) {
+  Layer conv;
+  conv.C = 8;
+  conv.H = conv.W = 6;
+  conv.K = 4;
+  conv.R = conv.S = 3;
+  SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1 << 20);
+  const auto& eyeriss = find_template("eyeriss");
+  const std::int64_t roomy = eyeriss.plan(conv, sub).totals.compute_cycles;
+  sub.row_stationary.ifmap_spad_words = 3;
+  const std::int64_t tight = eyeriss.plan(conv, sub).totals.compute_cycles;
+  // q = 1: 8 channel blocks of a 36-word load (9 cycles) and a pass of 12 +
+  // 3 cycles that waits 16 for its 64 partial sums to leave.
+  EXPECT_EQ(tight, 8 * (9 + 16));
+  EXPECT_GT(tight, roomy);
+}
+
+// A slow partial-sum network throttles passes that write many psums.
+TEST(Eyeriss, NetworkBandwidthThrottlesPasses) {
+  Layer conv;
+  conv.C = 8;
+  conv.H = conv.W = 6;
+  conv.K = 4;
+  conv.R = conv.S = 3;
+  SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1 << 20);
+  const auto& eyeriss = find_template("eyeriss");
+  sub.row_stationary.psum_words_per_cycle = 0.5;
+  // Each pass writes 4 filters × 4 rows × 4 columns = 64 psums: 128 cycles
+  // instead of the 51 its MACs take.
+  EXPECT_EQ(eyeriss.plan(conv, sub).totals.compute_cycles, 2 * (36 + 128));
+}
+
+// Run-length coding: 64-bit words of three (5-bit run, 16-bit level) pairs.
+TEST(Eyeriss, RunLengthCodingOfActivations) {
+  EXPECT_EQ(rlc_bytes(300, 1.0, 16), 600);  // dense: never coded (it would grow)
+  // Density 0.5: E[pairs] = 150 / (1 − 0.5^32), just above 150 → 51 words.
+  EXPECT_EQ(rlc_bytes(300, 0.5, 16), 51 * 8);
+  // All zeros but one in 3200: runs of 31 zeros + a zero level, 100 pairs.
+  EXPECT_LE(rlc_bytes(3200, 1e-9, 16), 34 * 8);
+  Layer conv;
+  conv.C = 8;
+  conv.H = conv.W = 6;
+  conv.K = 4;
+  conv.R = conv.S = 3;
+  conv.bits = 16;
+  conv.density = 0.25;
+  conv.output_density = 0.5;
+  SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1 << 20);
+  sub.bits = 16;
+  const auto& eyeriss = find_template("eyeriss");
+  const TilePlan raw = eyeriss.plan(conv, sub);
+  sub.row_stationary.rlc = true;
+  const TilePlan coded = eyeriss.plan(conv, sub);
+  EXPECT_EQ(coded.totals.dram_read_bytes[0], rlc_bytes(8 * 36, 0.25, 16));
+  EXPECT_LT(coded.totals.dram_read_bytes[0], raw.totals.dram_read_bytes[0]);
+  EXPECT_EQ(coded.totals.dram_write_bytes, rlc_bytes(4 * 16, 0.5, 16));
+  EXPECT_EQ(coded.totals.dram_read_bytes[1], raw.totals.dram_read_bytes[1]);  // filters move raw
+}
+
+TEST(Energy, StaticEnergyScalesWithCyclesAreaAndPes) {
+  Technology t = builtin_technology();
+  const SubAcceleratorSpec sub = array("eyeriss", 12, 14);
+  EXPECT_EQ(static_energy_pj(sub, t, 1000), 0.0);  // the 45 nm default has none
+  t.clock_pj_per_mm2_cycle = 3;
+  t.leakage_pj_per_mm2_cycle = 1;
+  t.control_pj_per_pe_cycle = 0.5;
+  const double mm2 = sub_accelerator_area_um2(sub, t) * 1e-6;
+  EXPECT_DOUBLE_EQ(static_energy_pj(sub, t, 1000), 1000 * (4 * mm2 + 168 * 0.5));
+}
+
+TEST(LayerDensity, OutsideZeroToOneIsAProblem) {
+  Layer conv;
+  conv.density = 0;
+  EXPECT_EQ(conv.validate().rfind("density:", 0), 0u);
+  conv.density = 1;
+  conv.output_density = 1.5;
+  EXPECT_EQ(conv.validate().rfind("output_density:", 0), 0u);
 }
 
 // ---- properties that hold for every template on every layer

@@ -142,8 +142,14 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
     const ConvTile t{p.tile_size(at[kConvK], mask), p.tile_size(at[kConvP], mask), p.tile_size(at[kConvC], mask)};
     TileCost cost = tile_cost(v, sub, t, mapping.spatial);
     cost.ops = v.N * t.K * t.P * v.Q * t.C * rs;
-    cost.footprint_bytes = {v.bytes(v.N * t.C * v.input_rows(t.P) * v.W), v.has_filter ? v.bytes(t.K * t.C * rs) : 0,
-                            v.bytes(v.N * t.K * t.P * v.Q)};
+    // A template that compresses DRAM traffic sets its own footprints; the
+    // rest move uncompressed.
+    const std::array<std::int64_t, kOperands> raw = {v.bytes(v.N * t.C * v.input_rows(t.P) * v.W),
+                                                     v.has_filter ? v.bytes(t.K * t.C * rs) : 0,
+                                                     v.bytes(v.N * t.K * t.P * v.Q)};
+    for (int o = 0; o < kOperands; ++o) {
+      if (cost.footprint_bytes[o] == 0) cost.footprint_bytes[o] = raw[o];
+    }
     return cost;
   });
   return plan;

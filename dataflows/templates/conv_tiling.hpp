@@ -38,8 +38,8 @@ struct ConvTile {
 inline constexpr int kConvG = 0, kConvK = 1, kConvP = 2, kConvC = 3;
 
 // Per-template part of a tile's cost: compute cycles and buffer accesses,
-// under spatial choice `spatial`. The shared part (ops, footprints) is filled
-// in by plan_conv.
+// under spatial choice `spatial`. The shared part (ops, and the footprints
+// the function leaves at zero: uncompressed tiles) is filled in by plan_conv.
 using ConvTileCostFn = TileCost (*)(const LayerView& view, const SubAcceleratorSpec& sub, const ConvTile& tile,
                                     int spatial);
 

@@ -17,6 +17,7 @@ struct LayerView {
   std::int64_t bytes_per_element = 1;  // rounded up; 4-bit operands count whole bytes per tile
   int bits = 8;
   bool has_filter = true;
+  double density = 1.0, output_density = 1.0;  // non-zero fraction of input / output activations
 
   std::int64_t pixels() const { return N * P * Q; }   // Npx
   std::int64_t window() const { return C * R * S; }   // Kw
@@ -43,6 +44,8 @@ inline LayerView view_of(const Layer& layer) {
   v.bits = layer.bits;
   v.bytes_per_element = (layer.bits + 7) / 8;
   v.has_filter = layer.has_filter();
+  v.density = layer.density;
+  v.output_density = layer.output_density;
   return v;
 }
 
