@@ -25,8 +25,27 @@ BufferSpec parse_buffer(const ConfigNode& node) {
   return buffer;
 }
 
+bool parse_switch(const ConfigNode& node) {
+  const std::string text = node.as_string();
+  if (text == "true" || text == "on") return true;
+  if (text == "false" || text == "off") return false;
+  node.fail("'" + text + "' is not a switch; use true or false");
+}
+
+// The `nvdla` key of an nvdla sub-accelerator; see NvdlaSpec for sources.
+NvdlaSpec parse_nvdla_options(const ConfigNode& node) {
+  node.expect_map({"winograd", "channel_extension", "shared_cbuf", "sdp_throughput", "pdp_throughput"});
+  NvdlaSpec nvdla;
+  if (const auto v = node.optional("winograd")) nvdla.winograd = parse_switch(*v);
+  if (const auto v = node.optional("channel_extension")) nvdla.channel_extension = parse_switch(*v);
+  if (const auto v = node.optional("shared_cbuf")) nvdla.shared_cbuf = parse_switch(*v);
+  if (const auto v = node.optional("sdp_throughput")) nvdla.sdp_throughput = v->as_int(1);
+  if (const auto v = node.optional("pdp_throughput")) nvdla.pdp_throughput = v->as_int(1);
+  return nvdla;
+}
+
 SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
-  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers"});
+  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers", "nvdla"});
   SubAcceleratorSpec sub;
   sub.name = node.required("name").as_string();
   sub.dataflow = node.required("dataflow").as_string();
@@ -41,6 +60,10 @@ SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
   sub.ifmap = parse_buffer(buffers.required("ifmap"));
   sub.filter = parse_buffer(buffers.required("filter"));
   sub.ofmap = parse_buffer(buffers.required("ofmap"));
+  if (const auto nvdla = node.optional("nvdla")) {
+    if (sub.dataflow != "nvdla") nvdla->fail("nvdla options apply to nvdla sub-accelerators only, not '" + sub.dataflow + "'");
+    sub.nvdla = parse_nvdla_options(*nvdla);
+  }
   return sub;
 }
 
@@ -194,6 +217,10 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
       check_range(problems, key + "write_ports", static_cast<double>(buffer->write_ports), 1,
                   static_cast<double>(L::max_ports), "ports");
     }
+    check_range(problems, at + "nvdla.sdp_throughput", static_cast<double>(sub.nvdla.sdp_throughput), 1,
+                static_cast<double>(L::max_unit_throughput), "elements/cycle");
+    check_range(problems, at + "nvdla.pdp_throughput", static_cast<double>(sub.nvdla.pdp_throughput), 1,
+                static_cast<double>(L::max_unit_throughput), "elements/cycle");
   }
   return problems;
 }
@@ -307,7 +334,16 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
       out << YAML::Key << "read_ports" << YAML::Value << buffer->read_ports;
       out << YAML::Key << "write_ports" << YAML::Value << buffer->write_ports << YAML::EndMap;
     }
-    out << YAML::EndMap << YAML::EndMap;
+    out << YAML::EndMap;
+    if (sub.dataflow == "nvdla") {
+      out << YAML::Key << "nvdla" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "winograd" << YAML::Value << (sub.nvdla.winograd ? "true" : "false");
+      out << YAML::Key << "channel_extension" << YAML::Value << (sub.nvdla.channel_extension ? "true" : "false");
+      out << YAML::Key << "shared_cbuf" << YAML::Value << (sub.nvdla.shared_cbuf ? "true" : "false");
+      out << YAML::Key << "sdp_throughput" << YAML::Value << sub.nvdla.sdp_throughput;
+      out << YAML::Key << "pdp_throughput" << YAML::Value << sub.nvdla.pdp_throughput << YAML::EndMap;
+    }
+    out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
@@ -353,6 +389,13 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
                                {"banks", buffer->banks},
                                {"read_ports", buffer->read_ports},
                                {"write_ports", buffer->write_ports}};
+    }
+    if (sub.dataflow == "nvdla") {
+      item["nvdla"] = {{"winograd", sub.nvdla.winograd},
+                       {"channel_extension", sub.nvdla.channel_extension},
+                       {"shared_cbuf", sub.nvdla.shared_cbuf},
+                       {"sdp_throughput_elements_per_cycle", sub.nvdla.sdp_throughput},
+                       {"pdp_throughput_elements_per_cycle", sub.nvdla.pdp_throughput}};
     }
     subs.push_back(item);
   }

@@ -25,6 +25,32 @@ struct BufferSpec {
   friend bool operator==(const BufferSpec&, const BufferSpec&) = default;
 };
 
+// Features of an `nvdla` sub-accelerator that the generic PE-array model
+// lacks (YAML key `nvdla`, only on nvdla sub-accelerators). Defaults follow
+// NVIDIA's nv_full configuration (nvdla/hw spec/defs/nv_large.spec and the
+// v1 unit description, nvdla/doc doc/hw/v1/ias/unit_description.rst), so an
+// nvdla sub behaves like NVDLA unless a switch is turned off.
+struct NvdlaSpec {
+  // Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions ("Winograd
+  // Convolution": 16 instead of 36 multiplies per 2x2 outputs).
+  bool winograd = true;
+  // Image-input mode with channel pre- and post-extension for layers of at
+  // most 4 input channels ("Convolution with Image Input", "Channel
+  // Post-Extension").
+  bool channel_extension = true;
+  // The ifmap and filter buffers are one convolution buffer (CBUF) whose
+  // banks each layer splits between data and weights (D_BANK/W_BANK
+  // registers); the split is a mapping choice. Off: two fixed buffers.
+  bool shared_cbuf = true;
+  // Elements per cycle of the single-point data processor (bias, ReLU,
+  // element-wise add) on the convolution output stream: SDP_BS_THROUGHPUT.
+  std::int64_t sdp_throughput = 16;
+  // Input elements per cycle of the planar data processor (pooling):
+  // PDP_THROUGHPUT.
+  std::int64_t pdp_throughput = 8;
+  friend bool operator==(const NvdlaSpec&, const NvdlaSpec&) = default;
+};
+
 struct SubAcceleratorSpec {
   std::string name;
   std::string dataflow;  // a template name, e.g. "systolic-ws", "nvdla"
@@ -33,6 +59,7 @@ struct SubAcceleratorSpec {
   int bits = 8;  // operand width the PEs compute at
   BufferSpec ifmap, filter, ofmap;
   double bandwidth_share = 0;  // fraction of DRAM bandwidth, in (0, 1]
+  NvdlaSpec nvdla;             // used by the nvdla template only
 
   std::int64_t pes() const { return rows * cols; }
   friend bool operator==(const SubAcceleratorSpec&, const SubAcceleratorSpec&) = default;
@@ -90,6 +117,8 @@ struct ChipLimits {
   static constexpr std::int64_t max_buffer_bytes = std::int64_t{1} << 36;  // 64 GiB
   static constexpr std::int64_t max_banks = 1024;
   static constexpr std::int64_t max_ports = 64;
+  // Elements per cycle of an NVDLA SDP or PDP (nv_full has 16 and 8).
+  static constexpr std::int64_t max_unit_throughput = 1 << 16;
 };
 
 // One thing wrong with a chip: the key path as the chip YAML spells it

@@ -142,7 +142,11 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
                             static_cast<std::int64_t>(chip_.mapping.mode),
                             static_cast<std::int64_t>(chip_.mapping.objective),
                             technology_fingerprint_,
-                            0}};
+                            // nvdla switches (NvdlaSpec): a bit each, then the unit throughputs
+                            (sub.nvdla.winograd ? 1 : 0) | (sub.nvdla.channel_extension ? 2 : 0) |
+                                (sub.nvdla.shared_cbuf ? 4 : 0),
+                            sub.nvdla.sdp_throughput,
+                            sub.nvdla.pdp_throughput}};
 }
 
 TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {

@@ -65,7 +65,7 @@ struct MappingResult {
 class MappingCache {
  public:
   struct Key {
-    std::array<std::int64_t, 40> fields{};
+    std::array<std::int64_t, 48> fields{};
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
