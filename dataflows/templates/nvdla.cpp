@@ -14,10 +14,10 @@
 //         for (r, s) in R × S:                 # stripe op: weights held in the cells
 //           for pixel in stripe: 1 cycle       # atomic op: AK partial sums
 //
-// A stripe op lasts max(stripe length, kernels in the group) cycles: the
-// next slice's weights are shadow-loaded one kernel per cycle while the
-// stripe runs, which bounds short stripes (an fc layer at batch 1 reaches
-// 1/AK utilisation, the 6.25 % NVDLA documents for AK = 16). Depthwise and
+// A stripe op lasts max(stripe length, weight load) cycles: the next
+// slice's weights are shadow-loaded one int16 kernel (two int8 kernels) per
+// cycle while the stripe runs, which bounds short stripes (an fc layer at
+// batch 1 waits 16 cycles per atomic on nv_full, the 6.25 % the IAS gives). Depthwise and
 // grouped layers run group by group with C = C/G. Each layer adds 28 cycles
 // of pipeline fill/drain (CBUF read 6 + CMAC 9 + CACC 4 + delivery, from the
 // RTL headers) and the 48-cycle end-of-layer flush of the CSC.
@@ -97,13 +97,24 @@ std::pair<std::int64_t, std::int64_t> image_extension(const LayerView& v, std::i
   return {best_n, best};
 }
 
+// Cycles to load the next slice's weights for `kernels` kernels. The CSC
+// sends one int16 kernel, or two int8 kernels, per cycle: wt_cycles is
+// (kernel_size + 1) / 2 for int8 in the v1 RTL (nvdla/hw nvdlav1
+// vmod/nvdla/csc/NV_NVDLA_CSC_sg.v), which is why nv_full's 32 int8 kernels
+// fit a 16-atomic stripe and an fc layer sees the IAS's 16-cycle load.
+std::int64_t weight_load_cycles(std::int64_t kernels, int bits) {
+  const std::int64_t per_kernel = std::clamp(bits, 8, 16);
+  return ceil_div(kernels * per_kernel, 16);
+}
+
 // Cycles of one weight slice over `pixels` atomics for K kernels: each
-// stripe lasts max(its atomics, kernels in the group), the weight-load bound.
-std::int64_t slice_cycles(std::int64_t pixels, std::int64_t K, std::int64_t atomic_k) {
+// stripe lasts max(its atomics, its weight load).
+std::int64_t slice_cycles(std::int64_t pixels, std::int64_t K, std::int64_t atomic_k, int bits) {
   const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
   const std::int64_t last_stripe = pixels - (stripes - 1) * kStripeAtomics;
   const auto group_cycles = [&](std::int64_t kernels) {
-    return (stripes - 1) * std::max(kStripeAtomics, kernels) + std::max(last_stripe, kernels);
+    const std::int64_t load = weight_load_cycles(kernels, bits);
+    return (stripes - 1) * std::max(kStripeAtomics, load) + std::max(last_stripe, load);
   };
   const std::int64_t full_groups = K / atomic_k, rest = K % atomic_k;
   return full_groups * group_cycles(atomic_k) + (rest ? group_cycles(rest) : 0);
@@ -125,7 +136,7 @@ TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, cons
     case ConvMode::winograd: {
       const std::int64_t blocks = v.N * ceil_div(t.P, 4) * 2 * ceil_div(v.Q, 4) * 2;  // 2x2 output blocks
       const std::int64_t channel_blocks = ceil_div(t.C, atomic_c / kWinogradChannelsPer16);
-      cost.compute_cycles = channel_blocks * slice_cycles(blocks, t.K, atomic_k);
+      cost.compute_cycles = channel_blocks * slice_cycles(blocks, t.K, atomic_k, v.bits);
       cost.ops = blocks * 16 * t.C * t.K;
       cost.footprint_bytes = {v.bytes(v.N * t.C * v.input_rows(t.P) * v.W), v.bytes(t.K * t.C * 16),
                               v.bytes(pixels * t.K)};
@@ -139,7 +150,8 @@ TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, cons
       // long as the weight load of its kernel group.
       const std::int64_t full = v.Q / kImageStripeAtomics, rest = v.Q % kImageStripeAtomics;
       const auto line_cycles = [&](std::int64_t kernels) {
-        return full * std::max(kImageStripeAtomics, kernels) + (rest ? std::max(rest, kernels) : 0);
+        const std::int64_t load = weight_load_cycles(kernels, v.bits);
+        return full * std::max(kImageStripeAtomics, load) + (rest ? std::max(rest, load) : 0);
       };
       const std::int64_t per_line = t.K / atomic_k * line_cycles(atomic_k) +
                                     (t.K % atomic_k ? line_cycles(t.K % atomic_k) : 0);
@@ -149,7 +161,7 @@ TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, cons
       break;
     }
     case ConvMode::direct: {
-      cost.compute_cycles = ceil_div(t.C, atomic_c) * v.R * v.S * slice_cycles(pixels, t.K, atomic_k);
+      cost.compute_cycles = ceil_div(t.C, atomic_c) * v.R * v.S * slice_cycles(pixels, t.K, atomic_k, v.bits);
       const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
       cost.buffer_reads = {pixels * t.C * v.R * v.S * kernel_groups, t.K * t.C * v.R * v.S * stripes, 0};
       break;
