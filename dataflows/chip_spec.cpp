@@ -53,8 +53,27 @@ RowStationarySpec parse_row_stationary(const ConfigNode& node) {
   return rs;
 }
 
+bool parse_switch(const ConfigNode& node) {
+  const std::string text = node.as_string();
+  if (text == "true" || text == "on") return true;
+  if (text == "false" || text == "off") return false;
+  node.fail("'" + text + "' is not a switch; use true or false");
+}
+
+// The `nvdla` key of an nvdla sub-accelerator; see NvdlaSpec for sources.
+NvdlaSpec parse_nvdla_options(const ConfigNode& node) {
+  node.expect_map({"winograd", "channel_extension", "shared_cbuf", "sdp_throughput", "pdp_throughput"});
+  NvdlaSpec nvdla;
+  if (const auto v = node.optional("winograd")) nvdla.winograd = parse_switch(*v);
+  if (const auto v = node.optional("channel_extension")) nvdla.channel_extension = parse_switch(*v);
+  if (const auto v = node.optional("shared_cbuf")) nvdla.shared_cbuf = parse_switch(*v);
+  if (const auto v = node.optional("sdp_throughput")) nvdla.sdp_throughput = v->as_int(1);
+  if (const auto v = node.optional("pdp_throughput")) nvdla.pdp_throughput = v->as_int(1);
+  return nvdla;
+}
+
 SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
-  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers", "row_stationary"});
+  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers", "row_stationary", "nvdla"});
   SubAcceleratorSpec sub;
   sub.name = node.required("name").as_string();
   sub.dataflow = node.required("dataflow").as_string();
@@ -70,6 +89,10 @@ SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
   sub.filter = parse_buffer(buffers.required("filter"));
   sub.ofmap = parse_buffer(buffers.required("ofmap"));
   if (const auto rs = node.optional("row_stationary")) sub.row_stationary = parse_row_stationary(*rs);
+  if (const auto nvdla = node.optional("nvdla")) {
+    if (sub.dataflow != "nvdla") nvdla->fail("nvdla options apply to nvdla sub-accelerators only, not '" + sub.dataflow + "'");
+    sub.nvdla = parse_nvdla_options(*nvdla);
+  }
   return sub;
 }
 
@@ -238,6 +261,10 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
     for (const auto& [name, value] : rates) {
       check_range(problems, rs_key + name, value, L::min_bytes_per_cycle, L::max_noc_words_per_cycle, "words/cycle");
     }
+    check_range(problems, at + "nvdla.sdp_throughput", static_cast<double>(sub.nvdla.sdp_throughput), 1,
+                static_cast<double>(L::max_unit_throughput), "elements/cycle");
+    check_range(problems, at + "nvdla.pdp_throughput", static_cast<double>(sub.nvdla.pdp_throughput), 1,
+                static_cast<double>(L::max_unit_throughput), "elements/cycle");
   }
   return problems;
 }
@@ -365,6 +392,14 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
     out << YAML::Key << "activation_compression" << YAML::Value << (rs.rlc ? "rlc" : "none");
     out << YAML::EndMap;
     }
+    if (sub.dataflow == "nvdla") {
+      out << YAML::Key << "nvdla" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      out << YAML::Key << "winograd" << YAML::Value << (sub.nvdla.winograd ? "true" : "false");
+      out << YAML::Key << "channel_extension" << YAML::Value << (sub.nvdla.channel_extension ? "true" : "false");
+      out << YAML::Key << "shared_cbuf" << YAML::Value << (sub.nvdla.shared_cbuf ? "true" : "false");
+      out << YAML::Key << "sdp_throughput" << YAML::Value << sub.nvdla.sdp_throughput;
+      out << YAML::Key << "pdp_throughput" << YAML::Value << sub.nvdla.pdp_throughput << YAML::EndMap;
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;
@@ -420,6 +455,13 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
                               {"filter_words_per_cycle", rs.filter_words_per_cycle},
                               {"psum_words_per_cycle", rs.psum_words_per_cycle},
                               {"activation_compression", rs.rlc ? "rlc" : "none"}};
+    if (sub.dataflow == "nvdla") {
+      item["nvdla"] = {{"winograd", sub.nvdla.winograd},
+                       {"channel_extension", sub.nvdla.channel_extension},
+                       {"shared_cbuf", sub.nvdla.shared_cbuf},
+                       {"sdp_throughput_elements_per_cycle", sub.nvdla.sdp_throughput},
+                       {"pdp_throughput_elements_per_cycle", sub.nvdla.pdp_throughput}};
+    }
     subs.push_back(item);
   }
   json["sub_accelerators"] = subs;

@@ -50,6 +50,32 @@ struct RowStationarySpec {
   friend bool operator==(const RowStationarySpec&, const RowStationarySpec&) = default;
 };
 
+// Features of an `nvdla` sub-accelerator that the generic PE-array model
+// lacks (YAML key `nvdla`, only on nvdla sub-accelerators). Defaults follow
+// NVIDIA's nv_full configuration (nvdla/hw spec/defs/nv_large.spec and the
+// v1 unit description, nvdla/doc doc/hw/v1/ias/unit_description.rst), so an
+// nvdla sub behaves like NVDLA unless a switch is turned off.
+struct NvdlaSpec {
+  // Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions ("Winograd
+  // Convolution": 16 instead of 36 multiplies per 2x2 outputs).
+  bool winograd = true;
+  // Image-input mode with channel pre- and post-extension for layers of at
+  // most 4 input channels ("Convolution with Image Input", "Channel
+  // Post-Extension").
+  bool channel_extension = true;
+  // The ifmap and filter buffers are one convolution buffer (CBUF) whose
+  // banks each layer splits between data and weights (D_BANK/W_BANK
+  // registers); the split is a mapping choice. Off: two fixed buffers.
+  bool shared_cbuf = true;
+  // Elements per cycle of the single-point data processor (bias, ReLU,
+  // element-wise add) on the convolution output stream: SDP_BS_THROUGHPUT.
+  std::int64_t sdp_throughput = 16;
+  // Input elements per cycle of the planar data processor (pooling):
+  // PDP_THROUGHPUT.
+  std::int64_t pdp_throughput = 8;
+  friend bool operator==(const NvdlaSpec&, const NvdlaSpec&) = default;
+};
+
 struct SubAcceleratorSpec {
   std::string name;
   std::string dataflow;  // a template name, e.g. "systolic-ws", "nvdla"
@@ -59,6 +85,7 @@ struct SubAcceleratorSpec {
   BufferSpec ifmap, filter, ofmap;
   double bandwidth_share = 0;  // fraction of DRAM bandwidth, in (0, 1]
   RowStationarySpec row_stationary;  // YAML `row_stationary`, optional
+  NvdlaSpec nvdla;             // used by the nvdla template only
 
   std::int64_t pes() const { return rows * cols; }
   friend bool operator==(const SubAcceleratorSpec&, const SubAcceleratorSpec&) = default;
@@ -119,6 +146,8 @@ struct ChipLimits {
   // Row-stationary scratchpads and network widths: far above any PE's.
   static constexpr std::int64_t max_spad_words = 1 << 20;
   static constexpr double max_noc_words_per_cycle = 1 << 16;
+  // Elements per cycle of an NVDLA SDP or PDP (nv_full has 16 and 8).
+  static constexpr std::int64_t max_unit_throughput = 1 << 16;
 };
 
 // One thing wrong with a chip: the key path as the chip YAML spells it

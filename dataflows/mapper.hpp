@@ -72,7 +72,7 @@ struct MappingResult {
 class MappingCache {
  public:
   struct Key {
-    std::array<std::int64_t, 49> fields{};
+    std::array<std::int64_t, 51> fields{};
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

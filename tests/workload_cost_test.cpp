@@ -177,7 +177,8 @@ TEST(WorkloadCost, DeadlockedScheduleIsReportedNotHung) {
 
 TEST(WorkloadCost, LayerThatFitsNowhereMakesTheWorkloadInfeasible) {
   ChipSpec chip = two_sub_chip(Arbitration::weighted);
-  for (auto& sub : chip.sub_accelerators) sub.ifmap.capacity_bytes = 256;
+  // Both halves of an nvdla sub's shared CBUF, or it lends weight banks to data.
+  for (auto& sub : chip.sub_accelerators) sub.ifmap.capacity_bytes = sub.filter.capacity_bytes = 256;
   Workload workload;
   workload.networks = {zoo_model("resnet18")};
   Estimator estimator(chip, SurrogateParams());

@@ -141,9 +141,10 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
   finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
     const ConvTile t{p.tile_size(at[kConvK], mask), p.tile_size(at[kConvP], mask), p.tile_size(at[kConvC], mask)};
     TileCost cost = tile_cost(v, sub, t, mapping.spatial);
-    cost.ops = v.N * t.K * t.P * v.Q * t.C * rs;
-    // A template that compresses DRAM traffic sets its own footprints; the
-    // rest move uncompressed.
+    // A template that computes differently (NVDLA's Winograd: fewer
+    // multiplies, transformed weights) or compresses DRAM traffic (Eyeriss's
+    // run-length coding) sets these itself; the rest are the direct ones.
+    if (cost.ops == 0) cost.ops = v.N * t.K * t.P * v.Q * t.C * rs;
     const std::array<std::int64_t, kOperands> raw = {v.bytes(v.N * t.C * v.input_rows(t.P) * v.W),
                                                      v.has_filter ? v.bytes(t.K * t.C * rs) : 0,
                                                      v.bytes(v.N * t.K * t.P * v.Q)};

@@ -36,7 +36,7 @@ bool elementwise_fits(const Layer& layer, const SubAcceleratorSpec& sub, const M
 }
 
 TilePlan plan_elementwise(std::string_view template_name, const Layer& layer, const SubAcceleratorSpec& sub,
-                          const Mapping& mapping) {
+                          const Mapping& mapping, std::int64_t lanes) {
   const std::int64_t inputs = input_count(layer);
   const std::int64_t elements = layer.output_elements();
   const std::int64_t tile = std::min(mapping.tiles[0], elements);
@@ -54,7 +54,7 @@ TilePlan plan_elementwise(std::string_view template_name, const Layer& layer, co
   plan.relevant = {1u, 0u, 1u};
   plan.resident = {inputs * layer.bytes_of(elements) <= sub.ifmap.capacity_bytes, true,
                    layer.bytes_of(elements) <= sub.ofmap.capacity_bytes};
-  const std::int64_t pes = sub.pes();
+  const std::int64_t pes = lanes > 0 ? lanes : sub.pes();
   finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
     const std::int64_t t = p.tile_size(0, mask);
     TileCost cost;

@@ -11,7 +11,8 @@ namespace nasaic {
 MappingSpace elementwise_mapping_space(const Layer& layer);
 Mapping greedy_elementwise_mapping(const Layer& layer, const SubAcceleratorSpec& sub);
 bool elementwise_fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping);
+// `lanes` elements are added per cycle; 0 means one per PE.
 TilePlan plan_elementwise(std::string_view template_name, const Layer& layer, const SubAcceleratorSpec& sub,
-                          const Mapping& mapping);
+                          const Mapping& mapping, std::int64_t lanes = 0);
 
 }  // namespace nasaic
