@@ -16,16 +16,22 @@ std::string bytes_text(std::int64_t bytes) { return std::to_string(bytes) + " B"
 MappingSpace conv_mapping_space(const Layer& layer, const ConvGranules& granules, int spatial_choices) {
   const LayerView v = view_of(layer);
   MappingSpace space;
-  space.loop_count = 4;
+  space.loop_count = 5;
   space.loops[kConvG] = MappingLoop{'G', v.groups, 1, 1};
   space.loops[kConvK] = MappingLoop{'K', v.K, granules.k, 0};
   space.loops[kConvP] = MappingLoop{'P', v.P, granules.p, 0};
   space.loops[kConvC] = MappingLoop{'C', v.C, granules.c, 0};
+  space.loops[kConvN] = MappingLoop{'N', v.N, 1, 0};
   // G outermost, then every order of K, P and C; the greedy rule's first.
   std::array<std::int8_t, 3> inner = {kConvK, kConvP, kConvC};
   do {
-    space.orders.push_back({kConvG, inner[0], inner[1], inner[2], 0});
+    space.orders.push_back({kConvG, kConvN, inner[0], inner[1], inner[2]});
   } while (std::next_permutation(inner.begin(), inner.end()));
+  if (v.N > 1) {  // at batch 1 the other place of N is the same nest
+    do {
+      space.orders.push_back({kConvG, inner[0], inner[1], inner[2], kConvN});
+    } while (std::next_permutation(inner.begin(), inner.end()));
+  }
   space.spatial_choices = spatial_choices;
   return space;
 }
@@ -60,8 +66,8 @@ Mapping greedy_conv_mapping(const Layer& layer, const SubAcceleratorSpec& sub, c
   tile.P = std::max<std::int64_t>(1, round_down(std::min({v.P, rows_by_input, rows_by_output}), granules.p));
 
   Mapping mapping;
-  mapping.tiles = {1, tile.K, tile.P, tile.C, 0};
-  mapping.order = {kConvG, kConvK, kConvP, kConvC, 0};
+  mapping.tiles = {1, tile.K, tile.P, tile.C, v.N};
+  mapping.order = {kConvG, kConvN, kConvK, kConvP, kConvC};
   return mapping;
 }
 
@@ -75,10 +81,10 @@ struct ConvFootprints {
 ConvFootprints footprints(const LayerView& v, const Mapping& mapping) {
   ConvFootprints f;
   f.tile = ConvTile{std::min(mapping.tiles[kConvK], v.K), std::min(mapping.tiles[kConvP], v.P),
-                    std::min(mapping.tiles[kConvC], v.C)};
+                    std::min(mapping.tiles[kConvC], v.C), std::clamp<std::int64_t>(mapping.tiles[kConvN], 1, v.N)};
   f.filter = v.has_filter ? v.bytes(f.tile.K * f.tile.C * v.R * v.S) : 0;
-  f.input = v.bytes(v.N * f.tile.C * v.input_rows(f.tile.P) * v.W);
-  f.output = v.bytes(v.N * f.tile.K * f.tile.P * v.Q);
+  f.input = v.bytes(f.tile.N * f.tile.C * v.input_rows(f.tile.P) * v.W);
+  f.output = v.bytes(f.tile.N * f.tile.K * f.tile.P * v.Q);
   return f;
 }
 
@@ -110,7 +116,8 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
   }
   if (2 * input_tile > sub.ifmap.capacity_bytes) {
     return too_big("ifmap", sub.ifmap,
-                   std::to_string(v.input_rows(tile.P)) + " input rows of " + std::to_string(tile.C) + " channels",
+                   std::to_string(v.input_rows(tile.P)) + " input rows of " + std::to_string(tile.C) + " channels" +
+                       (v.N > 1 ? " of " + std::to_string(tile.N) + " images" : ""),
                    input_tile);
   }
   if (2 * output_tile > sub.ofmap.capacity_bytes) {
@@ -123,8 +130,8 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
   plan.mapping = mapping;
   plan.fixed_cycles = fixed_cycles;
   // Position of each space loop in the plan's nest.
-  std::array<int, 4> at{};
-  for (int i = 0; i < 4; ++i) {
+  std::array<int, 5> at{};
+  for (int i = 0; i < 5; ++i) {
     const int loop = mapping.order[static_cast<std::size_t>(i)];
     at[static_cast<std::size_t>(loop)] = i;
     switch (loop) {
@@ -132,22 +139,27 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
       case kConvK: plan.add_loop('K', v.K, tile.K); break;
       case kConvP: plan.add_loop('P', v.P, tile.P); break;
       case kConvC: plan.add_loop('C', v.C, tile.C); break;
+      case kConvN: plan.add_loop('N', v.N, tile.N); break;
     }
   }
-  const std::uint32_t G = 1u << at[kConvG], K = 1u << at[kConvK], P = 1u << at[kConvP], C = 1u << at[kConvC];
-  plan.relevant = {G | P | C, G | K | C, G | K | P};
+  const std::uint32_t G = 1u << at[kConvG], K = 1u << at[kConvK], P = 1u << at[kConvP], C = 1u << at[kConvC],
+                      N = 1u << at[kConvN];
+  plan.relevant = {G | N | P | C, G | K | C, G | N | K | P};
   plan.resident = {layer.ifmap_bytes() <= sub.ifmap.capacity_bytes, layer.filter_bytes() <= sub.filter.capacity_bytes,
                    layer.ofmap_bytes() <= sub.ofmap.capacity_bytes};
   finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
-    const ConvTile t{p.tile_size(at[kConvK], mask), p.tile_size(at[kConvP], mask), p.tile_size(at[kConvC], mask)};
-    TileCost cost = tile_cost(v, sub, t, mapping.spatial);
+    const ConvTile t{p.tile_size(at[kConvK], mask), p.tile_size(at[kConvP], mask), p.tile_size(at[kConvC], mask),
+                     p.tile_size(at[kConvN], mask)};
+    LayerView images = v;  // the tile's images
+    images.N = t.N;
+    TileCost cost = tile_cost(images, sub, t, mapping.spatial);
     // A template that computes differently (NVDLA's Winograd: fewer
     // multiplies, transformed weights) or compresses DRAM traffic (Eyeriss's
     // run-length coding) sets these itself; the rest are the direct ones.
-    if (cost.ops == 0) cost.ops = v.N * t.K * t.P * v.Q * t.C * rs;
-    const std::array<std::int64_t, kOperands> raw = {v.bytes(v.N * t.C * v.input_rows(t.P) * v.W),
+    if (cost.ops == 0) cost.ops = t.N * t.K * t.P * v.Q * t.C * rs;
+    const std::array<std::int64_t, kOperands> raw = {v.bytes(t.N * t.C * v.input_rows(t.P) * v.W),
                                                      v.has_filter ? v.bytes(t.K * t.C * rs) : 0,
-                                                     v.bytes(v.N * t.K * t.P * v.Q)};
+                                                     v.bytes(t.N * t.K * t.P * v.Q)};
     for (int o = 0; o < kOperands; ++o) {
       if (cost.footprint_bytes[o] == 0) cost.footprint_bytes[o] = raw[o];
     }

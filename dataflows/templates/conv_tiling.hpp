@@ -2,10 +2,12 @@
 // Buffer-level tiling shared by the NVDLA-, ShiDianNao- and Eyeriss-style
 // templates. The mapping space has four tile loops,
 //
-//   G groups (tile 1), K output channels, P output rows, C input channels
+//   G groups (tile 1), N images, K output channels, P output rows, C input
+//   channels
 //
-// with Q, R, S and the batch whole inside a tile. G stays outermost; K, P and
-// C may come in any order. C innermost keeps an output tile in the ofmap
+// with Q, R and S whole inside a tile. G stays outermost; K, P and C may
+// come in any order, with N outside them (images share nothing but weights)
+// or, for batches, innermost (weights stay while the images pass). C innermost keeps an output tile in the ofmap
 // buffer while its input channels accumulate, so partial sums never go back
 // to DRAM; another order trades that for less ifmap or filter traffic. A
 // mapping fits when each operand's tile fits half of its buffer (the other
@@ -31,11 +33,11 @@ struct ConvGranules {
 
 // The sizes of one tile.
 struct ConvTile {
-  std::int64_t K = 1, P = 1, C = 1;
+  std::int64_t K = 1, P = 1, C = 1, N = 1;
 };
 
 // Loop indices of the conv mapping space.
-inline constexpr int kConvG = 0, kConvK = 1, kConvP = 2, kConvC = 3;
+inline constexpr int kConvG = 0, kConvK = 1, kConvP = 2, kConvC = 3, kConvN = 4;
 
 // Per-template part of a tile's cost: compute cycles and buffer accesses,
 // under spatial choice `spatial`. The shared part (ops, and the footprints
@@ -54,7 +56,7 @@ inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1
 
 // Where a tile starts along each loop, and its sizes.
 struct ConvTileAt {
-  std::int64_t g = 0, k = 0, p = 0, c = 0;
+  std::int64_t g = 0, k = 0, p = 0, c = 0, n = 0;
   ConvTile size;
 };
 
@@ -62,8 +64,8 @@ struct ConvTileAt {
 template <class TileKernel>
 void for_each_conv_tile(const TilePlan& plan, TileKernel&& tile_kernel) {
   for_each_tile(plan, [&](const TileAt& at) {
-    tile_kernel(ConvTileAt{at.start_of('G'), at.start_of('K'), at.start_of('P'), at.start_of('C'),
-                           ConvTile{at.size_of('K'), at.size_of('P'), at.size_of('C')}});
+    tile_kernel(ConvTileAt{at.start_of('G'), at.start_of('K'), at.start_of('P'), at.start_of('C'), at.start_of('N'),
+                           ConvTile{at.size_of('K'), at.size_of('P'), at.size_of('C'), at.size_of('N')}});
   });
 }
 

@@ -194,7 +194,7 @@ class EyerissTemplate final : public DataflowTemplate {
       for (std::int64_t r0 = 0; r0 < v.R; r0 += h) {
         for (std::int64_t c0 = 0; c0 < at.size.C; c0 += cb) {
           for (std::int64_t k0 = 0; k0 < at.size.K; k0 += kb) {
-            for (std::int64_t n = 0; n < v.N; ++n) {
+            for (std::int64_t n = at.n; n < at.n + at.size.N; ++n) {
               for (std::int64_t p0 = 0; p0 < at.size.P; p0 += e) {
                 // One pass: the sets share out channels c0.. and filters k0..;
                 // PE (i, j) of a set runs filter row r0 + i over the input

@@ -224,7 +224,7 @@ class NvdlaTemplate final : public DataflowTemplate {
     const LayerView& v = access.view();
     const std::int64_t atomic_c = sub.rows, atomic_k = sub.cols;
     for_each_conv_tile(plan, [&](const ConvTileAt& at) {
-      const std::int64_t pixels = v.N * at.size.P * v.Q;
+      const std::int64_t pixels = at.size.N * at.size.P * v.Q;
       const std::int64_t stripes = pixels < kStripeAtomics ? 1 : pixels / kStripeAtomics;
       for (std::int64_t kg = 0; kg < at.size.K; kg += atomic_k) {
         for (std::int64_t stripe = 0; stripe < stripes; ++stripe) {
@@ -235,7 +235,7 @@ class NvdlaTemplate final : public DataflowTemplate {
               for (std::int64_t s = 0; s < v.S; ++s) {
                 for (std::int64_t pixel = first; pixel < last; ++pixel) {  // one atomic op per cycle
                   const std::int64_t q = pixel % v.Q, p = at.p + pixel / v.Q % at.size.P,
-                                     n = pixel / (v.Q * at.size.P);
+                                     n = at.n + pixel / (v.Q * at.size.P);
                   for (std::int64_t k = kg; k < std::min(kg + atomic_k, at.size.K); ++k) {    // MAC cells
                     for (std::int64_t c = cb; c < std::min(cb + atomic_c, at.size.C); ++c) {  // multipliers
                       access.mac(at.g, n, at.k + k, at.c + c, p, q, r, s);

@@ -60,19 +60,19 @@ class ShidiannaoTemplate final : public DataflowTemplate {
     for_each_conv_tile(plan, [&](const ConvTileAt& at) {
       if (is_classifier) {
         // Output neurons spread over the PEs; one input broadcast per cycle.
-        const std::int64_t outputs = v.N * at.size.K * at.size.P * v.Q;
+        const std::int64_t outputs = at.size.N * at.size.K * at.size.P * v.Q;
         for (std::int64_t first = 0; first < outputs; first += sub.pes()) {
           for (std::int64_t c = 0; c < at.size.C; ++c) {
             for (std::int64_t pe = first; pe < std::min(first + sub.pes(), outputs); ++pe) {
               const std::int64_t q = pe % v.Q, p = pe / v.Q % at.size.P, k = pe / (v.Q * at.size.P) % at.size.K,
-                                 n = pe / (v.Q * at.size.P * at.size.K);
+                                 n = at.n + pe / (v.Q * at.size.P * at.size.K);
               access.mac(at.g, n, at.k + k, at.c + c, at.p + p, q, 0, 0);
             }
           }
         }
         return;
       }
-      for (std::int64_t n = 0; n < v.N; ++n) {
+      for (std::int64_t n = at.n; n < at.n + at.size.N; ++n) {
         for (std::int64_t k = 0; k < at.size.K; ++k) {
           for (std::int64_t py = 0; py < at.size.P; py += sub.rows) {
             for (std::int64_t px = 0; px < v.Q; px += sub.cols) {
