@@ -84,8 +84,9 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
 
   // The other tiles, by class and level.
   std::vector<TileGroup>& groups = profile.groups;
-  std::array<double, kMaxClasses * kMaxLoops> carried{};  // per group: write-back bytes per tile, by its own class
-  groups.reserve(static_cast<std::size_t>(plan.class_count * plan.loop_count));
+  std::array<double, kMaxTileGroups> carried{};  // per group: write-back bytes per tile, by its own class
+  std::array<std::pair<int, int>, kMaxTileGroups> group_level{};  // per group: its class mask and level
+  groups.reserve(static_cast<std::size_t>(plan.class_count * plan.loop_count));  // most groups are not split
   std::array<std::array<int, kMaxLoops>, kMaxClasses> group_at{};
   for (auto& row : group_at) row.fill(-1);
   // Groups in a run first, so that one pass of layer_latency knows each
@@ -97,39 +98,69 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
       if ((level == innermost) != (c < plan.class_count)) continue;
       const std::int64_t count = tiles_at_level(plan, mask, level, kAllLoops);
       if (count == 0) continue;
-      TileGroup group;
-      group.count = count;
-      group.compute_cycles = cycles_of(mask);
       // An operand's tile is visited anew when its innermost indexing loop or
-      // one above it changed; a resident operand is loaded on first visits only.
-      const auto loads = [&](int o) -> std::int64_t {
-        if (level > innermost_of[o]) return 0;
-        return plan.resident[o] ? tiles_at_level(plan, mask, level, plan.relevant[o]) : count;
-      };
-      double write_backs = 0;
-      double ifmap = static_cast<double>(loads(0)) * rounded(tile_class, 0);
-      double other = static_cast<double>(loads(1)) * rounded(tile_class, 1);
+      // one above it changed. A resident operand is loaded on first visits
+      // only, so tiles of one class and level can differ in what they load:
+      // they are split by which of ifmap (bit 0) and filter (bit 1) they
+      // load, lest a load that some of them carry be spread over all.
+      const auto visited = [&](int o) { return level <= innermost_of[o]; };
+      const auto first_visits = [&](std::uint32_t relevant) { return tiles_at_level(plan, mask, level, relevant); };
+      std::array<std::int64_t, 4> by_pattern{};
+      const unsigned always = (visited(0) && !plan.resident[0] ? 1u : 0u) | (visited(1) && !plan.resident[1] ? 2u : 0u);
+      const bool varies0 = visited(0) && plan.resident[0], varies1 = visited(1) && plan.resident[1];
+      if (varies0 && varies1) {
+        const std::int64_t both = first_visits(plan.relevant[0] & plan.relevant[1]);
+        const std::int64_t ifmap_only = first_visits(plan.relevant[0]) - both;
+        const std::int64_t filter_only = first_visits(plan.relevant[1]) - both;
+        by_pattern = {count - both - ifmap_only - filter_only, ifmap_only, filter_only, both};
+      } else if (varies0) {
+        const std::int64_t loading = first_visits(plan.relevant[0]);
+        by_pattern[always | 1u] = loading;
+        by_pattern[always] = count - loading;
+      } else if (varies1) {
+        const std::int64_t loading = first_visits(plan.relevant[1]);
+        by_pattern[always | 2u] = loading;
+        by_pattern[always] = count - loading;
+      } else {
+        by_pattern[always] = count;
+      }
+      // Output visits are not split: their write-backs and partial-sum
+      // re-reads are spread over the class and level, as before.
+      double rereads_per_tile = 0, write_backs_per_tile = 0;
       if (level <= innermost_of[2]) {
         // A new output visit: the previous visit's output tile goes back to
         // DRAM (a resident one only after its last visit: as many as there
         // are output tiles), and partial sums come back on later visits.
-        const std::int64_t first_visits = tiles_at_level(plan, mask, level, plan.relevant[2]);
-        const std::int64_t rereads = plan.resident[2] ? 0 : count - first_visits;
-        other += static_cast<double>(rereads) * rounded(tile_class, 2);
-        write_backs = static_cast<double>(plan.resident[2] ? first_visits : count) * rounded(tile_class, 2);
+        const std::int64_t output_first_visits = first_visits(plan.relevant[2]);
+        const std::int64_t rereads = plan.resident[2] ? 0 : count - output_first_visits;
+        rereads_per_tile = static_cast<double>(rereads) * rounded(tile_class, 2) / static_cast<double>(count);
+        write_backs_per_tile = static_cast<double>(plan.resident[2] ? output_first_visits : count) *
+                               rounded(tile_class, 2) / static_cast<double>(count);
       }
-      group.in_run = level == innermost;
-      if (group.in_run && mask == second_mask) {  // the second tile is in the head
-        if (--group.count == 0) continue;
-        ifmap -= profile.head[1].ifmap_bytes;
-        other -= profile.head[1].other_bytes;
-        write_backs *= static_cast<double>(group.count) / static_cast<double>(count);
+      const bool in_run = level == innermost;
+      if (in_run && mask == second_mask) {  // the second tile is in the head
+        const unsigned second = (innermost_of[0] == innermost ? 1u : 0u) | (innermost_of[1] == innermost ? 2u : 0u);
+        if (by_pattern[second] > 0) --by_pattern[second];
       }
-      group.ifmap_bytes = ifmap / static_cast<double>(group.count);
-      group.other_bytes = other / static_cast<double>(group.count);
-      group_at[static_cast<std::size_t>(mask)][static_cast<std::size_t>(level)] = static_cast<int>(groups.size());
-      carried[groups.size()] = write_backs / static_cast<double>(group.count);
-      groups.push_back(group);
+      std::int64_t largest = 0;
+      for (unsigned pattern = 0; pattern < 4; ++pattern) {
+        if (by_pattern[pattern] == 0) continue;
+        TileGroup group;
+        group.count = by_pattern[pattern];
+        group.compute_cycles = cycles_of(mask);
+        group.in_run = in_run;
+        group.ifmap_bytes = (pattern & 1u) ? rounded(tile_class, 0) : 0.0;
+        group.other_bytes = ((pattern & 2u) ? rounded(tile_class, 1) : 0.0) + rereads_per_tile;
+        // The most common pattern stands for the class and level when a
+        // later tile looks back at this one.
+        if (group.count > largest) {
+          largest = group.count;
+          group_at[static_cast<std::size_t>(mask)][static_cast<std::size_t>(level)] = static_cast<int>(groups.size());
+        }
+        group_level[groups.size()] = {static_cast<int>(mask), level};
+        carried[groups.size()] = write_backs_per_tile;
+        groups.push_back(group);
+      }
     }
   }
   // A tile carries the write-back of an earlier tile, often of another class
@@ -145,17 +176,15 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
   // The tile before one at `level` ends the previous run: it shares the loop
   // indices above `level`, is at the last index of every loop below, and was
   // itself reached by a change of the innermost loop.
-  for (int c = 0; c < plan.class_count; ++c) {
-    const std::uint32_t mask = plan.classes[c].last_mask;
-    for (int level = 0; level < plan.loop_count; ++level) {
-      const int g = group_at[mask][static_cast<std::size_t>(level)];
-      if (g < 0 || groups[static_cast<std::size_t>(g)].in_run) continue;
-      const std::uint32_t above = (1u << level) - 1u;
-      const std::uint32_t previous_mask = (mask & above) | (partial_mask & ~(above | 1u << level));
-      TileGroup& group = groups[static_cast<std::size_t>(g)];
-      group.previous_group = group_at[previous_mask][static_cast<std::size_t>(innermost)];
-      group.previous_compute_cycles = cycles_of(previous_mask);
-    }
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    TileGroup& group = groups[g];
+    if (group.in_run) continue;
+    const std::uint32_t mask = static_cast<std::uint32_t>(group_level[g].first);
+    const int level = group_level[g].second;
+    const std::uint32_t above = (1u << level) - 1u;
+    const std::uint32_t previous_mask = (mask & above) | (partial_mask & ~(above | 1u << level));
+    group.previous_group = group_at[previous_mask][static_cast<std::size_t>(innermost)];
+    group.previous_compute_cycles = cycles_of(previous_mask);
   }
 }
 
@@ -248,7 +277,7 @@ LayerTiming layer_latency(const LayerProfile& profile, double bytes_per_cycle, d
   const auto overlapped = [&](double compute, double memory) {
     return std::max(compute, memory) + (1.0 - params.overlap) * std::min(compute, memory);
   };
-  std::array<double, kMaxClasses * kMaxLoops> stall;  // per group, written before it is read
+  std::array<double, kMaxTileGroups> stall;  // per group, written before it is read
   for (std::size_t g = 0; g < profile.groups.size(); ++g) {
     const TileGroup& group = profile.groups[g];
     const double compute = scale * static_cast<double>(group.compute_cycles) + overhead;

@@ -13,7 +13,11 @@
 // that moment, so they can hide behind tile i − 1 only. Tiles are grouped by
 // class and by the outermost loop whose index changed since the tile before,
 // which fixes what they load: a change of the innermost loop reloads only
-// what it indexes, a change further out reloads more. Per group:
+// what it indexes, a change further out reloads more. An operand resident in
+// its buffer loads on the first visit of each of its tiles only, so those
+// groups are split again by which operands a tile loads (a mapper may put
+// the loop that indexes a resident operand inside one that does not). Per
+// group:
 //   no transfer    compute
 //   in a run       consecutive tiles that all load (two in flight) take
 //                    max(max(compute, memory) + (1 − overlap)·min(compute, memory),
@@ -57,6 +61,10 @@ struct EnergyBreakdown {
 // Tiles of one class that begin at the same loop level (the outermost loop
 // whose index changed since the tile before): they load the same operands,
 // and the tiles before them are alike too. Figures are per tile.
+// At most one group per class, level and load pattern (which of ifmap and
+// filter a tile loads).
+inline constexpr int kMaxTileGroups = kMaxClasses * kMaxLoops * 4;
+
 struct TileGroup {
   std::int64_t count = 0;
   std::int64_t compute_cycles = 0;  // at least what the buffer ports need (tile_port_cycles)

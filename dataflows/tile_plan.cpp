@@ -34,7 +34,7 @@ std::string describe_loops(const TilePlan& plan) {
   std::string text;
   for (int i = 0; i < plan.loop_count; ++i) {
     const TileLoop& loop = plan.loops[i];
-    if (loop.trips() == 1 && loop.extent == loop.tile && loop.dim == 'G') continue;
+    if (loop.extent == 1) continue;  // a loop over one index (batch 1, one group) says nothing
     if (!text.empty()) text += ' ';
     text += loop.dim;
     text += std::to_string(loop.tile) + "/" + std::to_string(loop.extent);

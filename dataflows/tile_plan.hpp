@@ -109,7 +109,8 @@ struct TilePlan {
 };
 
 // The loop nest for people, outer to inner: "K16/64 P14/56 C64/64" (tile /
-// extent per loop; loops of one trip are left out, "-" when none is left).
+// extent per loop; loops over a single index are left out, "-" when none is
+// left).
 std::string describe_loops(const TilePlan& plan);
 
 // One tile of a plan: where it starts along each loop, and its sizes.
