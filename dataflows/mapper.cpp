@@ -297,7 +297,23 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
     };
     std::vector<Screened> screened;
     const double bandwidth = bandwidth_[s];
-    for (int spatial = 0; spatial < space.spatial_choices; ++spatial) {
+    const auto screen = [&](const TilePlan& plan) {
+      MappingScore bound;
+      bound.latency_cycles = static_cast<double>(plan.totals.compute_cycles);
+      if (bandwidth < kIdealBandwidth) {
+        bound.latency_cycles = std::max(bound.latency_cycles, burst_bytes(plan, chip_.dram.burst_bytes) / bandwidth);
+      }
+      bound.energy_pj = energy_from_totals(plan, sub, chip_.technology, layer.bits) +
+                        static_energy_pj(sub, chip_.technology, bound.latency_cycles);
+      return bound;
+    };
+    const auto by_bound = [&](const Screened& a, const Screened& b) {
+      if (better_score(a.bound, b.bound, objective)) return true;
+      return !better_score(b.bound, a.bound, objective) && a.index < b.index;
+    };
+    // Spatial choices beyond the greedy one are tried on the winner (4b):
+    // screening every tiling under every spatial choice costs their product.
+    for (int spatial = greedy.spatial; spatial == greedy.spatial; ++spatial) {
       std::vector<Mapping> maximal;
       for_each_tiling(space, options, [&](const Mapping& tiling) {
         Mapping m = tiling;
@@ -321,25 +337,31 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
           if (m == greedy) continue;
           const TilePlan plan = dataflow.plan(layer, sub, m);
           if (!plan.feasible) continue;
-          MappingScore bound;
-          bound.latency_cycles = static_cast<double>(plan.totals.compute_cycles);
-          if (bandwidth < kIdealBandwidth) {
-            bound.latency_cycles = std::max(bound.latency_cycles, burst_bytes(plan, chip_.dram.burst_bytes) / bandwidth);
-          }
-          bound.energy_pj = energy_from_totals(plan, sub, chip_.technology, layer.bits) +
-                            static_energy_pj(sub, chip_.technology, bound.latency_cycles);
-          screened.push_back({m, bound, screened.size()});
+          screened.push_back({m, screen(plan), screened.size()});
         }
       }
     }
     // 4. The best few by the screen, costed in full.
     const std::size_t finalists = std::min<std::size_t>(kFinalists, screened.size());
     std::partial_sort(screened.begin(), screened.begin() + static_cast<std::ptrdiff_t>(finalists), screened.end(),
-                      [&](const Screened& a, const Screened& b) {
-                        if (better_score(a.bound, b.bound, objective)) return true;
-                        return !better_score(b.bound, a.bound, objective) && a.index < b.index;
-                      });
+                      by_bound);
     for (std::size_t f = 0; f < finalists; ++f) offer(dataflow.plan(layer, sub, screened[f].mapping));
+    // 4b. The winner's tiles and order under every other spatial choice,
+    // screened; the best few costed in full.
+    if (space.spatial_choices > 1 && best.plan.feasible) {
+      std::vector<Screened> spatial;
+      for (int choice = 0; choice < space.spatial_choices; ++choice) {
+        Mapping m = best.plan.mapping;
+        if (choice == m.spatial) continue;
+        m.spatial = choice;
+        if (!dataflow.fits(layer, sub, m)) continue;
+        const TilePlan plan = dataflow.plan(layer, sub, m);
+        if (plan.feasible) spatial.push_back({m, screen(plan), spatial.size()});
+      }
+      const std::size_t kept = std::min<std::size_t>(kFinalists, spatial.size());
+      std::partial_sort(spatial.begin(), spatial.begin() + static_cast<std::ptrdiff_t>(kept), spatial.end(), by_bound);
+      for (std::size_t f = 0; f < kept; ++f) offer(dataflow.plan(layer, sub, spatial[f].mapping));
+    }
     // 5. Descent from the winner: one kept size smaller or larger along one
     // loop at a time, costed in full, while that improves. Smaller tiles
     // than the maximal ones pipeline loads better, which the screen misses.

@@ -57,9 +57,10 @@ constexpr int kMaxSetWidths = 6;
 std::int64_t set_height(const LayerView& v, const SubAcceleratorSpec& sub) { return std::min(v.R, sub.rows); }
 
 // The template's spatial choices for a layer, in a fixed order.
-std::vector<SetShape> set_shapes(const LayerView& v, const SubAcceleratorSpec& sub) {
+// Calls visit(shape) for every set shape in order, until it returns false.
+template <class Visit>
+void for_each_set_shape(const LayerView& v, const SubAcceleratorSpec& sub, Visit&& visit) {
   const std::int64_t h = set_height(v, sub);
-  std::vector<SetShape> shapes;
   std::int64_t previous = 0;
   int widths = 0;
   for (std::int64_t k = 1; k <= v.P && widths < kMaxSetWidths; ++k) {
@@ -71,16 +72,36 @@ std::vector<SetShape> set_shapes(const LayerView& v, const SubAcceleratorSpec& s
     ++widths;
     const std::int64_t sets = sub.rows / (h * folds) * (folds > 1 ? 1 : sub.cols / e);
     for (std::int64_t r = 1; r <= sets; ++r) {
-      if (sets % r == 0) shapes.push_back({e, folds, r, sets / r});
+      if (sets % r == 0 && !visit(SetShape{e, folds, r, sets / r})) return;
     }
   }
+}
+
+std::vector<SetShape> set_shapes(const LayerView& v, const SubAcceleratorSpec& sub) {
+  std::vector<SetShape> shapes;
+  for_each_set_shape(v, sub, [&](const SetShape& shape) {
+    shapes.push_back(shape);
+    return true;
+  });
   if (shapes.empty()) shapes.push_back({});  // not reached: e = 1 always fits
   return shapes;
 }
 
+// Without building the list: the tile cost asks for it per tile class.
 SetShape shape_of(const LayerView& v, const SubAcceleratorSpec& sub, int spatial) {
-  const auto shapes = set_shapes(v, sub);
-  return shapes[static_cast<std::size_t>(std::clamp<int>(spatial, 0, static_cast<int>(shapes.size()) - 1))];
+  SetShape found{}, last{};
+  int index = 0;
+  bool any = false;
+  for_each_set_shape(v, sub, [&](const SetShape& shape) {
+    last = shape;
+    any = true;
+    if (index++ == spatial) {
+      found = shape;
+      return false;
+    }
+    return true;
+  });
+  return index > spatial ? found : (any ? last : SetShape{});
 }
 
 // The shape a tile of `P` output rows runs with: sets no wider than the tile,
