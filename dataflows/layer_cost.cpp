@@ -87,7 +87,7 @@ void describe_tiles(const TilePlan& plan, const std::array<std::int64_t, kMaxCla
   std::array<double, kMaxTileGroups> carried{};  // per group: write-back bytes per tile, by its own class
   std::array<std::pair<int, int>, kMaxTileGroups> group_level{};  // per group: its class mask and level
   groups.reserve(static_cast<std::size_t>(plan.class_count * plan.loop_count));  // most groups are not split
-  std::array<std::array<int, kMaxLoops>, kMaxClasses> group_at{};
+  std::array<std::array<int, kMaxLoops>, kMaxMasks> group_at{};
   for (auto& row : group_at) row.fill(-1);
   // Groups in a run first, so that one pass of layer_latency knows each
   // run's stall before the tile after it needs it.

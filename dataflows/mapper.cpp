@@ -315,12 +315,28 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
     // screening every tiling under every spatial choice costs their product.
     for (int spatial = greedy.spatial; spatial == greedy.spatial; ++spatial) {
       std::vector<Mapping> maximal;
-      for_each_tiling(space, options, [&](const Mapping& tiling) {
+      // Fitting only shrinks as tiles grow, so along the loop with the most
+      // sizes the first that fits, from the largest down, is the one maximal
+      // tile: one scan per combination of the other loops instead of a fit
+      // test of every combination.
+      int free = 0;
+      for (int i = 1; i < space.loop_count; ++i) {
+        if (options[i].size() > options[free].size()) free = i;
+      }
+      auto others = options;
+      others[free] = {options[free].front()};
+      for_each_tiling(space, others, [&](const Mapping& tiling) {
         Mapping m = tiling;
         m.order = space.orders.front();
         m.spatial = spatial;
-        if (!dataflow.fits(layer, sub, m)) return;
+        bool fits = false;
+        for (std::int64_t tile : options[free]) {
+          m.tiles[free] = tile;
+          if ((fits = dataflow.fits(layer, sub, m))) break;
+        }
+        if (!fits) return;
         for (int i = 0; i < space.loop_count; ++i) {
+          if (i == free) continue;
           const auto& loop_options = options[i];
           const auto at = std::find(loop_options.begin(), loop_options.end(), m.tiles[i]);
           if (at == loop_options.begin()) continue;
@@ -331,9 +347,24 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
         maximal.push_back(m);
       });
       // 3. Screen every order of each by its totals.
+      // Orders that differ only in where single-trip loops sit give the same
+      // plan; each distinct nest is screened once (the first order of it).
+      const auto nest_of = [&](const Mapping& m) {
+        std::uint64_t nest = 0;
+        for (int i = 0; i < space.loop_count; ++i) {
+          const int loop = m.order[static_cast<std::size_t>(i)];
+          if (m.tiles[loop] < space.loops[loop].extent) nest = nest * 8 + static_cast<std::uint64_t>(loop + 1);
+        }
+        return nest;
+      };
+      std::vector<std::vector<std::uint64_t>> seen(maximal.size());
       for (const auto& order : space.orders) {
-        for (Mapping m : maximal) {
+        for (std::size_t t = 0; t < maximal.size(); ++t) {
+          Mapping m = maximal[t];
           m.order = order;
+          const std::uint64_t nest = nest_of(m);
+          if (std::find(seen[t].begin(), seen[t].end(), nest) != seen[t].end()) continue;
+          seen[t].push_back(nest);
           if (m == greedy) continue;
           const TilePlan plan = dataflow.plan(layer, sub, m);
           if (!plan.feasible) continue;
@@ -350,7 +381,20 @@ MappingResult Mapper::map(const Layer& layer, std::size_t s, MappingMode mode) c
     // screened; the best few costed in full.
     if (space.spatial_choices > 1 && best.plan.feasible) {
       std::vector<Screened> spatial;
-      for (int choice = 0; choice < space.spatial_choices; ++choice) {
+      // At most kSpatialProbes of them: the winner's neighbours in the
+      // template's list (templates list similar choices together) and an
+      // even sample of the rest.
+      std::vector<int> choices;
+      const int n = space.spatial_choices, at = best.plan.mapping.spatial;
+      for (int choice : {at - 1, at + 1}) {
+        if (choice >= 0 && choice < n) choices.push_back(choice);
+      }
+      const int sample = std::min(n, kSpatialProbes - static_cast<int>(choices.size()));
+      for (int i = 0; i < sample; ++i) {
+        const int choice = sample > 1 ? static_cast<int>((static_cast<std::int64_t>(i) * (n - 1)) / (sample - 1)) : 0;
+        if (std::find(choices.begin(), choices.end(), choice) == choices.end()) choices.push_back(choice);
+      }
+      for (int choice : choices) {
         Mapping m = best.plan.mapping;
         if (choice == m.spatial) continue;
         m.spatial = choice;

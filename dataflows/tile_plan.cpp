@@ -64,8 +64,8 @@ int TilePlan::innermost_loop(int operand) const {
   return innermost;
 }
 
-std::array<int, kMaxClasses> TilePlan::class_index_by_mask() const {
-  std::array<int, kMaxClasses> index;
+std::array<int, kMaxMasks> TilePlan::class_index_by_mask() const {
+  std::array<int, kMaxMasks> index;
   index.fill(-1);
   for (int c = 0; c < class_count; ++c) index[classes[c].last_mask] = c;
   return index;
@@ -87,15 +87,18 @@ namespace detail {
 // first visit of each of its tiles: when every non-indexing loop above that
 // point is still at index 0. Within a class, loop i contributes its number of
 // possible indices, or just index 0 when the load needs it there.
-void count_loads(TilePlan& plan, TileClass& tile_class) {
+void count_loads(const TilePlan& plan, const std::array<int, kOperands>& innermost_of, TileClass& tile_class) {
   const std::uint32_t mask = tile_class.last_mask;
-  const auto indices = [&](int i) -> std::int64_t {
+  std::array<std::int64_t, kMaxLoops> indices_of{};  // divisions once per class, not per operand
+  for (int i = 0; i < plan.loop_count; ++i) {
     const TileLoop& loop = plan.loops[i];
-    return (mask >> i & 1u) ? 1 : (loop.partial() ? loop.trips() - 1 : loop.trips());
-  };
+    const std::int64_t trips = loop.trips();
+    indices_of[i] = (mask >> i & 1u) ? 1 : (loop.extent != trips * loop.tile ? trips - 1 : trips);
+  }
+  const auto indices = [&](int i) { return indices_of[i]; };
   const auto at_zero = [&](int i) -> std::int64_t { return (mask >> i & 1u) ? 0 : 1; };
   for (int operand = 0; operand < kOperands; ++operand) {
-    const int innermost = plan.innermost_loop(operand);
+    const int innermost = innermost_of[operand];
     std::int64_t every_visit = 1, first_visit = 1;
     for (int i = 0; i < plan.loop_count; ++i) {
       const bool indexes = plan.relevant[operand] >> i & 1u;

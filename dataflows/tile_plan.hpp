@@ -9,6 +9,8 @@
 // trip, so a plan has at most 2^loops tile classes and is costed per class.
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <stdexcept>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,7 +23,12 @@ namespace nasaic {
 enum class Operand : int { ifmap = 0, filter = 1, ofmap = 2 };
 inline constexpr int kOperands = 3;
 inline constexpr int kMaxLoops = kMaxMappingLoops;
-inline constexpr int kMaxClasses = 1 << kMaxLoops;
+// Masks of partial loops index per-mask tables; classes are stored compactly.
+// Groups (tile 1) never have a partial trip, so at most kMaxLoops − 1 loops
+// do and a plan has at most 2^(kMaxLoops − 1) classes: half the storage, and
+// plans are built by the thousand in a mapping search.
+inline constexpr int kMaxMasks = 1 << kMaxLoops;
+inline constexpr int kMaxClasses = 1 << (kMaxLoops - 1);
 const char* operand_name(int operand);
 
 struct TileLoop {
@@ -104,7 +111,7 @@ struct TilePlan {
   // tile. −1 when no such loop exists (one visit in all).
   int innermost_loop(int operand) const;
   // Index into `classes` of each partial-loop mask (−1 for masks of no class).
-  std::array<int, kMaxClasses> class_index_by_mask() const;
+  std::array<int, kMaxMasks> class_index_by_mask() const;
   static TilePlan infeasible(std::string_view template_name, std::string reason);
 };
 
@@ -161,7 +168,8 @@ void finalize_plan(TilePlan& plan, CostFunction&& cost);
 // ---- implementation of the class enumeration (header: it is on the hot path)
 
 namespace detail {
-void count_loads(TilePlan& plan, TileClass& tile_class);
+// `innermost`: plan.innermost_loop(operand) per operand, the same for every class.
+void count_loads(const TilePlan& plan, const std::array<int, kOperands>& innermost, TileClass& tile_class);
 void accumulate_totals(TilePlan& plan);
 }  // namespace detail
 
@@ -171,7 +179,10 @@ void finalize_plan(TilePlan& plan, CostFunction&& cost) {
   for (int i = 0; i < plan.loop_count; ++i) {
     if (plan.loops[i].partial()) partial_mask |= 1u << i;
   }
+  if (std::popcount(partial_mask) >= kMaxLoops) throw std::logic_error("a tile plan with every loop partial");
   plan.class_count = 0;
+  std::array<int, kOperands> innermost;
+  for (int operand = 0; operand < kOperands; ++operand) innermost[operand] = plan.innermost_loop(operand);
   // Every subset of the partial loops is one class.
   std::uint32_t mask = 0;
   while (true) {
@@ -183,7 +194,7 @@ void finalize_plan(TilePlan& plan, CostFunction&& cost) {
       tile_class.count *= (mask >> i & 1u) ? 1 : (loop.partial() ? loop.trips() - 1 : loop.trips());
     }
     tile_class.cost = cost(static_cast<const TilePlan&>(plan), mask);
-    detail::count_loads(plan, tile_class);
+    detail::count_loads(plan, innermost, tile_class);
     if (mask == partial_mask) break;
     mask = (mask - partial_mask) & partial_mask;  // next subset of partial_mask
   }

@@ -35,7 +35,7 @@ class TileWalker {
   const TilePlan& plan_;
   std::array<std::int64_t, kMaxLoops> indices_{};
   std::array<int, kOperands> innermost_{};
-  std::array<int, kMaxClasses> class_of_mask_{};
+  std::array<int, kMaxMasks> class_of_mask_{};
   std::int64_t index_ = 0, total_ = 0;
   TileStep pending_;
   bool visit_write_back_ = false;  // whether the visit under way ends in a write-back

@@ -162,7 +162,7 @@ TEST(Mapper, PrunedSearchComesCloseToTheEnumeratedOptimum) {
   std::mt19937_64 random(11);
   double worst = 1, sum = 0;
   int pruned = 0, optimal = 0;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 30; ++i) {
     Layer layer;
     layer.name = "mid";
     layer.type = LayerType::conv;
@@ -186,7 +186,7 @@ TEST(Mapper, PrunedSearchComesCloseToTheEnumeratedOptimum) {
       ++pruned;
     }
   }
-  ASSERT_GT(pruned, 100);
+  ASSERT_GT(pruned, 50);
   std::printf("pruned search on %d layer mappings: optimal %d, mean %.4fx, worst %.4fx the enumerated optimum\n",
               pruned, optimal, sum / pruned, worst);
   EXPECT_LT(sum / pruned, 1.08);

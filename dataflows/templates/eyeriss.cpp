@@ -87,8 +87,20 @@ std::vector<SetShape> set_shapes(const LayerView& v, const SubAcceleratorSpec& s
   return shapes;
 }
 
-// Without building the list: the tile cost asks for it per tile class.
+// Without building the list, and remembering the last answer: the tile cost
+// asks for the same shape for every tile class of a plan, and a mapping
+// search builds plans by the thousand.
 SetShape shape_of(const LayerView& v, const SubAcceleratorSpec& sub, int spatial) {
+  struct Memo {
+    std::int64_t P = -1, h = -1, rows = -1, cols = -1;
+    int spatial = -1;
+    SetShape shape;
+  };
+  thread_local Memo memo;
+  const std::int64_t h = set_height(v, sub);
+  if (memo.P == v.P && memo.h == h && memo.rows == sub.rows && memo.cols == sub.cols && memo.spatial == spatial) {
+    return memo.shape;
+  }
   SetShape found{}, last{};
   int index = 0;
   bool any = false;
@@ -101,7 +113,8 @@ SetShape shape_of(const LayerView& v, const SubAcceleratorSpec& sub, int spatial
     }
     return true;
   });
-  return index > spatial ? found : (any ? last : SetShape{});
+  memo = {v.P, h, sub.rows, sub.cols, spatial, index > spatial ? found : (any ? last : SetShape{})};
+  return memo.shape;
 }
 
 // The shape a tile of `P` output rows runs with: sets no wider than the tile,
