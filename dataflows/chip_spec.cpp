@@ -73,7 +73,7 @@ NvdlaSpec parse_nvdla_options(const ConfigNode& node) {
 }
 
 SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
-  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers", "row_stationary", "nvdla"});
+  node.expect_map({"name", "dataflow", "pe_array", "bits", "bandwidth_share", "buffers", "row_stationary", "nvdla", "systolic"});
   SubAcceleratorSpec sub;
   sub.name = node.required("name").as_string();
   sub.dataflow = node.required("dataflow").as_string();
@@ -89,6 +89,21 @@ SubAcceleratorSpec parse_sub_accelerator(const ConfigNode& node) {
   sub.filter = parse_buffer(buffers.required("filter"));
   sub.ofmap = parse_buffer(buffers.required("ofmap"));
   if (const auto rs = node.optional("row_stationary")) sub.row_stationary = parse_row_stationary(*rs);
+  if (const auto systolic = node.optional("systolic")) {
+    if (sub.dataflow.rfind("systolic-", 0) != 0) {
+      systolic->fail("systolic options apply to systolic sub-accelerators only, not '" + sub.dataflow + "'");
+    }
+    systolic->expect_map({"layer_overhead"});
+    if (const auto overhead = systolic->optional("layer_overhead")) {
+      const double cycles = overhead->as_quantity({UnitKind::cycles}).value;
+      if (!(cycles >= 0 && cycles <= static_cast<double>(ChipLimits::max_layer_overhead_cycles)) ||
+          cycles != std::floor(cycles)) {
+        overhead->fail("must be a whole number of cycles in [0, " +
+                       std::to_string(ChipLimits::max_layer_overhead_cycles) + "]");
+      }
+      sub.systolic_layer_overhead_cycles = static_cast<std::int64_t>(cycles);
+    }
+  }
   if (const auto nvdla = node.optional("nvdla")) {
     if (sub.dataflow != "nvdla") nvdla->fail("nvdla options apply to nvdla sub-accelerators only, not '" + sub.dataflow + "'");
     sub.nvdla = parse_nvdla_options(*nvdla);
@@ -261,6 +276,8 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
     for (const auto& [name, value] : rates) {
       check_range(problems, rs_key + name, value, L::min_bytes_per_cycle, L::max_noc_words_per_cycle, "words/cycle");
     }
+    check_range(problems, at + "systolic.layer_overhead", static_cast<double>(sub.systolic_layer_overhead_cycles), 0,
+                static_cast<double>(L::max_layer_overhead_cycles), "cycles");
     check_range(problems, at + "nvdla.sdp_throughput", static_cast<double>(sub.nvdla.sdp_throughput), 1,
                 static_cast<double>(L::max_unit_throughput), "elements/cycle");
     check_range(problems, at + "nvdla.pdp_throughput", static_cast<double>(sub.nvdla.pdp_throughput), 1,
@@ -392,6 +409,10 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
     out << YAML::Key << "activation_compression" << YAML::Value << (rs.rlc ? "rlc" : "none");
     out << YAML::EndMap;
     }
+    if (sub.dataflow.rfind("systolic-", 0) == 0) {
+      out << YAML::Key << "systolic" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "layer_overhead"
+          << YAML::Value << std::to_string(sub.systolic_layer_overhead_cycles) + " cycles" << YAML::EndMap;
+    }
     if (sub.dataflow == "nvdla") {
       out << YAML::Key << "nvdla" << YAML::Value << YAML::Flow << YAML::BeginMap;
       out << YAML::Key << "winograd" << YAML::Value << (sub.nvdla.winograd ? "true" : "false");
@@ -455,6 +476,9 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
                               {"filter_words_per_cycle", rs.filter_words_per_cycle},
                               {"psum_words_per_cycle", rs.psum_words_per_cycle},
                               {"activation_compression", rs.rlc ? "rlc" : "none"}};
+    if (sub.dataflow.rfind("systolic-", 0) == 0) {
+      item["systolic"] = {{"layer_overhead_cycles", sub.systolic_layer_overhead_cycles}};
+    }
     if (sub.dataflow == "nvdla") {
       item["nvdla"] = {{"winograd", sub.nvdla.winograd},
                        {"channel_extension", sub.nvdla.channel_extension},

@@ -86,6 +86,11 @@ struct SubAcceleratorSpec {
   double bandwidth_share = 0;  // fraction of DRAM bandwidth, in (0, 1]
   RowStationarySpec row_stationary;  // YAML `row_stationary`, optional
   NvdlaSpec nvdla;             // used by the nvdla template only
+  // Cycles a layer spends outside its folds on a systolic array (YAML
+  // `systolic: {layer_overhead: N cycles}`): configuration and DMA setup
+  // between layers that a real array pays and SCALE-Sim does not count, so
+  // the default, 0, keeps SCALE-Sim's exact cycles. Systolic templates only.
+  std::int64_t systolic_layer_overhead_cycles = 0;
 
   std::int64_t pes() const { return rows * cols; }
   friend bool operator==(const SubAcceleratorSpec&, const SubAcceleratorSpec&) = default;
@@ -148,6 +153,8 @@ struct ChipLimits {
   static constexpr double max_noc_words_per_cycle = 1 << 16;
   // Elements per cycle of an NVDLA SDP or PDP (nv_full has 16 and 8).
   static constexpr std::int64_t max_unit_throughput = 1 << 16;
+  // A fixed per-layer overhead: far above any array's setup.
+  static constexpr std::int64_t max_layer_overhead_cycles = 1'000'000'000;
 };
 
 // One thing wrong with a chip: the key path as the chip YAML spells it

@@ -170,7 +170,8 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
                             (sub.nvdla.winograd ? 1 : 0) | (sub.nvdla.channel_extension ? 2 : 0) |
                                 (sub.nvdla.shared_cbuf ? 4 : 0),
                             sub.nvdla.sdp_throughput,
-                            sub.nvdla.pdp_throughput}};
+                            sub.nvdla.pdp_throughput,
+                            sub.systolic_layer_overhead_cycles}};
 }
 
 TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {

@@ -78,7 +78,7 @@ struct MappingResult {
 class MappingCache {
  public:
   struct Key {
-    std::array<std::int64_t, 51> fields{};
+    std::array<std::int64_t, 52> fields{};
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "common/error.hpp"
 #include "dataflows/estimator.hpp"
@@ -336,6 +337,56 @@ TEST(Mapper, CommandLineOverridesAndMapCommand) {
   ASSERT_EQ(searched.exit_code, 0) << searched.err;
   ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
   EXPECT_NE(searched.out, fixed.out);
+}
+
+TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
+  testing::TempDir dir;
+  std::string text = testing::slurp(testing::source_path("configs/chips/scalesim-32x32.yaml"));
+  const auto technology = text.find("technology: ");
+  text.replace(technology, text.find('\n', technology) - technology, "technology: built-in");
+  const std::string plain = dir.write("plain.yaml", text);
+  const auto buffers = text.find("    buffers:");
+  ASSERT_NE(buffers, std::string::npos);
+  std::string with_overhead = text;
+  with_overhead.insert(buffers, "    systolic: {layer_overhead: 1000 cycles}\n");
+  const std::string costly = dir.write("costly.yaml", with_overhead);
+  // The `cycles` column of a per-layer CSV.
+  const auto cycles = [](const std::string& csv) {
+    const auto cells_of = [](const std::string& line) {
+      std::vector<std::string> cells;
+      std::istringstream row(line);
+      std::string cell;
+      while (std::getline(row, cell, ',')) cells.push_back(cell);
+      return cells;
+    };
+    std::vector<double> values;
+    std::istringstream lines(csv);
+    std::string line;
+    std::getline(lines, line);
+    const auto header = cells_of(line);
+    const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), "cycles") - header.begin());
+    while (std::getline(lines, line)) values.push_back(std::stod(cells_of(line).at(column)));
+    return values;
+  };
+  for (const std::string command : {"estimate", "simulate"}) {
+    const std::string quiet = command == "simulate" ? " --quiet" : "";
+    const auto base = testing::run_nasaic(command + " --hw " + plain + " --model resnet20 --format csv" + quiet);
+    const auto more = testing::run_nasaic(command + " --hw " + costly + " --model resnet20 --format csv" + quiet);
+    ASSERT_EQ(base.exit_code, 0) << base.err;
+    ASSERT_EQ(more.exit_code, 0) << more.err;
+    const auto a = cycles(base.out), b = cycles(more.out);
+    ASSERT_EQ(a.size(), b.size());
+    ASSERT_GT(a.size(), 10u);
+    for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i] - a[i], 1000.0, 1e-6) << command << " layer " << i;
+  }
+  // Only systolic sub-accelerators take it.
+  std::string wrong = testing::slurp(testing::source_path("configs/chips/hetero-2.yaml"));
+  const auto at = wrong.find("    buffers:");
+  wrong.insert(at, "    systolic: {layer_overhead: 10 cycles}\n");
+  const auto refused = testing::run_nasaic("hw show " + dir.write("wrong.yaml", wrong));
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("systolic options apply to systolic sub-accelerators only"), std::string::npos)
+      << refused.err;
 }
 
 }  // namespace

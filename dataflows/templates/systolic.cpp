@@ -85,7 +85,13 @@ class SystolicTemplate final : public DataflowTemplate {
 
   using DataflowTemplate::plan;
   TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
-    if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub, mapping);
+    if (layer.type == LayerType::add) {
+      TilePlan plan = plan_elementwise(name(), layer, sub, mapping);
+      plan.fixed_cycles += sub.systolic_layer_overhead_cycles;  // every layer pays it
+      plan.totals.compute_cycles += sub.systolic_layer_overhead_cycles;
+      plan.totals.reported_cycles += sub.systolic_layer_overhead_cycles;
+      return plan;
+    }
     const LayerView v = view_of(layer);
     const std::int64_t rows = sub.rows, cols = sub.cols;
     const Folds f = folds(v);
@@ -141,6 +147,7 @@ class SystolicTemplate final : public DataflowTemplate {
       if (2 * held > sub.ofmap.capacity_bytes) plan.relevant[out] |= ROW;
     }
     plan.report_offset_cycles = -1;
+    plan.fixed_cycles = sub.systolic_layer_overhead_cycles;
 
     finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
       const std::int64_t ru = p.tile_size(at[kRowFolds], mask), cu = p.tile_size(at[kColumnFolds], mask);
