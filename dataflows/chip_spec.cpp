@@ -25,11 +25,18 @@ BufferSpec parse_buffer(const ConfigNode& node) {
   return buffer;
 }
 
+bool parse_switch(const ConfigNode& node) {
+  const std::string text = node.as_string();
+  if (text == "true" || text == "on") return true;
+  if (text == "false" || text == "off") return false;
+  node.fail("'" + text + "' is not a switch; use true or false");
+}
+
 // The `row_stationary` block of a sub-accelerator (eyeriss template); every
 // key optional, defaults from JSSC 2017 (see RowStationarySpec).
 RowStationarySpec parse_row_stationary(const ConfigNode& node) {
   node.expect_map({"filter_spad_words", "ifmap_spad_words", "psum_spad_words", "ifmap_words_per_cycle",
-                   "filter_words_per_cycle", "psum_words_per_cycle", "activation_compression"});
+                   "filter_words_per_cycle", "psum_words_per_cycle", "activation_compression", "shared_glb"});
   RowStationarySpec rs;
   const auto words = [&](const char* key, std::int64_t& value) {
     if (const auto item = node.optional(key)) value = item->as_int(1, ChipLimits::max_spad_words);
@@ -50,14 +57,8 @@ RowStationarySpec parse_row_stationary(const ConfigNode& node) {
     if (name != "none" && name != "rlc") compression->fail("unknown activation compression '" + name + "'; known: none, rlc");
     rs.rlc = name == "rlc";
   }
+  if (const auto v = node.optional("shared_glb")) rs.shared_glb = parse_switch(*v);
   return rs;
-}
-
-bool parse_switch(const ConfigNode& node) {
-  const std::string text = node.as_string();
-  if (text == "true" || text == "on") return true;
-  if (text == "false" || text == "off") return false;
-  node.fail("'" + text + "' is not a switch; use true or false");
 }
 
 // The `nvdla` key of an nvdla sub-accelerator; see NvdlaSpec for sources.
@@ -278,6 +279,12 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
     }
     check_range(problems, at + "systolic.layer_overhead", static_cast<double>(sub.systolic_layer_overhead_cycles), 0,
                 static_cast<double>(L::max_layer_overhead_cycles), "cycles");
+    if (rs.shared_glb && sub.ifmap.banks >= 1 && sub.ofmap.banks >= 1 &&
+        sub.ifmap.capacity_bytes * sub.ofmap.banks != sub.ofmap.capacity_bytes * sub.ifmap.banks) {
+      problems.push_back({rs_key + "shared_glb", "a shared global buffer needs ifmap and ofmap banks of one size (" +
+                                                     std::to_string(sub.ifmap.capacity_bytes / sub.ifmap.banks) + " B and " +
+                                                     std::to_string(sub.ofmap.capacity_bytes / sub.ofmap.banks) + " B)"});
+    }
     check_range(problems, at + "nvdla.sdp_throughput", static_cast<double>(sub.nvdla.sdp_throughput), 1,
                 static_cast<double>(L::max_unit_throughput), "elements/cycle");
     check_range(problems, at + "nvdla.pdp_throughput", static_cast<double>(sub.nvdla.pdp_throughput), 1,
@@ -407,6 +414,7 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
     out << YAML::Key << "filter_words_per_cycle" << YAML::Value << shortest_number(rs.filter_words_per_cycle);
     out << YAML::Key << "psum_words_per_cycle" << YAML::Value << shortest_number(rs.psum_words_per_cycle);
     out << YAML::Key << "activation_compression" << YAML::Value << (rs.rlc ? "rlc" : "none");
+    out << YAML::Key << "shared_glb" << YAML::Value << (rs.shared_glb ? "true" : "false");
     out << YAML::EndMap;
     }
     if (sub.dataflow.rfind("systolic-", 0) == 0) {
@@ -475,7 +483,8 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
                               {"ifmap_words_per_cycle", rs.ifmap_words_per_cycle},
                               {"filter_words_per_cycle", rs.filter_words_per_cycle},
                               {"psum_words_per_cycle", rs.psum_words_per_cycle},
-                              {"activation_compression", rs.rlc ? "rlc" : "none"}};
+                              {"activation_compression", rs.rlc ? "rlc" : "none"},
+                              {"shared_glb", rs.shared_glb}};
     if (sub.dataflow.rfind("systolic-", 0) == 0) {
       item["systolic"] = {{"layer_overhead_cycles", sub.systolic_layer_overhead_cycles}};
     }

@@ -47,6 +47,14 @@ struct RowStationarySpec {
   // (JSSC 2017 §V-C, Fig. 12): 64-bit words of three (5-bit run, 16-bit level)
   // pairs. Off by default.
   bool rlc = false;
+  // The ifmap and ofmap buffers are one global buffer whose banks each layer
+  // splits between ifmaps and partial sums: the 108 KB GLB of JSSC 2017 is
+  // shared by ifmaps and psums and re-split per layer (§V-A; see
+  // reference/silicon.md), built of 512 × 64 b banks. The split follows the mapping's tiles (the fewest banks that
+  // double-buffer the ifmap tile; spare banks make the ifmap resident if they
+  // can, else go to partial sums). Off: two fixed buffers, as the chip file
+  // sizes them. Needs banks of one size in both buffers.
+  bool shared_glb = false;
   friend bool operator==(const RowStationarySpec&, const RowStationarySpec&) = default;
 };
 

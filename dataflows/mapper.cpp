@@ -165,7 +165,7 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
                             bits_of(sub.row_stationary.ifmap_words_per_cycle),
                             bits_of(sub.row_stationary.filter_words_per_cycle),
                             bits_of(sub.row_stationary.psum_words_per_cycle),
-                            sub.row_stationary.rlc ? 1 : 0,
+                            (sub.row_stationary.rlc ? 1 : 0) | (sub.row_stationary.shared_glb ? 2 : 0),
                             // nvdla switches (NvdlaSpec): a bit each, then the unit throughputs
                             (sub.nvdla.winograd ? 1 : 0) | (sub.nvdla.channel_extension ? 2 : 0) |
                                 (sub.nvdla.shared_cbuf ? 4 : 0),

@@ -8,6 +8,7 @@
 #include "dataflows/compression.hpp"
 #include "dataflows/dataflow_template.hpp"
 #include "dataflows/technology.hpp"
+#include "dataflows/templates/conv_tiling.hpp"
 #include "dataflows/layer_cost.hpp"
 #include "dataflows/scalesim_config.hpp"
 #include "dataflows/tile_walker.hpp"
@@ -281,6 +282,72 @@ TEST(Eyeriss, RunLengthCodingOfActivations) {
   EXPECT_LT(coded.totals.dram_read_bytes[0], raw.totals.dram_read_bytes[0]);
   EXPECT_EQ(coded.totals.dram_write_bytes, rlc_bytes(4 * 16, 0.5, 16));
   EXPECT_EQ(coded.totals.dram_read_bytes[1], raw.totals.dram_read_bytes[1]);  // filters move raw
+}
+
+Layer small_sparse_conv() {
+  Layer conv;
+  conv.C = 8;
+  conv.H = conv.W = 6;
+  conv.K = 4;
+  conv.R = conv.S = 3;
+  conv.bits = 16;
+  conv.density = 0.25;
+  conv.output_density = 0.5;
+  return conv;
+}
+
+Mapping conv_mapping(std::int64_t K, std::int64_t P, std::int64_t C, std::array<std::int8_t, 5> order) {
+  Mapping m;
+  m.tiles = {1, K, P, C, 1};
+  std::copy(order.begin(), order.end(), m.order.begin());
+  return m;
+}
+
+// Final outputs are coded whatever the C tile: what matters is whether partial
+// sums go back to DRAM, which the loop order decides.
+TEST(Eyeriss, FinalOutputsAreCodedWhateverTheChannelTile) {
+  const Layer conv = small_sparse_conv();  // ofmap 4 x 4 x 4 x 2 B = 128 B
+  SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1 << 20);
+  sub.bits = 16;
+  sub.row_stationary.rlc = true;
+  sub.ofmap.capacity_bytes = 100;  // two one-row output tiles, not the whole ofmap
+  const auto& eyeriss = find_template("eyeriss");
+  // C innermost: each output tile sees its 4 channel tiles back to back.
+  const TilePlan c_inner = eyeriss.plan(conv, sub, conv_mapping(4, 1, 2, {kConvG, kConvN, kConvK, kConvP, kConvC}));
+  ASSERT_TRUE(c_inner.feasible) << c_inner.reason;
+  EXPECT_EQ(c_inner.totals.dram_write_bytes, 4 * rlc_bytes(4 * 4, 0.5, 16));
+  EXPECT_EQ(c_inner.totals.dram_read_bytes[2], 0);
+  // C outermost: partial sums go out and come back raw.
+  const TilePlan c_outer = eyeriss.plan(conv, sub, conv_mapping(4, 1, 2, {kConvG, kConvN, kConvC, kConvK, kConvP}));
+  ASSERT_TRUE(c_outer.feasible) << c_outer.reason;
+  EXPECT_EQ(c_outer.totals.dram_write_bytes, 4 * 4 * 4 * 4 * 2);
+  EXPECT_GT(c_outer.totals.dram_read_bytes[2], 0);
+}
+
+// The ifmap and ofmap buffers as one global buffer re-split per layer: a
+// tile that overflows the fixed split fits, and spare banks keep the ifmap.
+TEST(Eyeriss, SharedGlobalBufferIsSplitByTheTiles) {
+  const Layer conv = small_sparse_conv();  // ifmap 8 x 6 x 6 x 2 B = 576 B
+  SubAcceleratorSpec sub = array("eyeriss", 12, 14, 1024);
+  sub.bits = 16;
+  sub.filter.capacity_bytes = 1 << 20;
+  sub.ifmap.banks = sub.ofmap.banks = 4;  // 256 B banks
+  const auto& eyeriss = find_template("eyeriss");
+  const Mapping whole = conv_mapping(4, 4, 8, {kConvG, kConvN, kConvK, kConvP, kConvC});
+  EXPECT_FALSE(eyeriss.fits(conv, sub, whole));  // two 576 B ifmap tiles > 1 KiB
+  sub.row_stationary.shared_glb = true;
+  EXPECT_TRUE(eyeriss.fits(conv, sub, whole));  // 5 banks for the ifmap, 1 for the outputs
+  const TilePlan plan = eyeriss.plan(conv, sub, whole);
+  ASSERT_TRUE(plan.feasible) << plan.reason;
+  EXPECT_EQ(plan.totals.dram_read_bytes[0], 576);
+  // Outputs that need 7 banks leave one for the ifmap: too few.
+  const Mapping big_out = conv_mapping(4, 4, 8, {kConvG, kConvN, kConvK, kConvP, kConvC});
+  Layer wide = conv;
+  wide.K = 28;  // 28 x 16 x 2 B = 896 B per tile, doubled: 7 banks
+  Mapping m = big_out;
+  m.tiles[kConvK] = 28;
+  EXPECT_FALSE(eyeriss.fits(wide, sub, m));
+  EXPECT_FALSE(eyeriss.plan(wide, sub, m).feasible);
 }
 
 TEST(Energy, StaticEnergyScalesWithCyclesAreaAndPes) {

@@ -147,9 +147,14 @@ TilePlan plan_conv(std::string_view template_name, const Layer& layer, const Sub
   plan.relevant = {G | N | P | C, G | K | C, G | N | K | P};
   plan.resident = {layer.ifmap_bytes() <= sub.ifmap.capacity_bytes, layer.filter_bytes() <= sub.filter.capacity_bytes,
                    layer.ofmap_bytes() <= sub.ofmap.capacity_bytes};
+  bool outputs_final = plan.resident[2] || plan.loops[at[kConvC]].trips() == 1;
+  if (!outputs_final) {
+    outputs_final = true;
+    for (int i = at[kConvC] + 1; i < plan.loop_count; ++i) outputs_final = outputs_final && plan.loops[i].trips() == 1;
+  }
   finalize_plan(plan, [&](const TilePlan& p, std::uint32_t mask) {
     const ConvTile t{p.tile_size(at[kConvK], mask), p.tile_size(at[kConvP], mask), p.tile_size(at[kConvC], mask),
-                     p.tile_size(at[kConvN], mask)};
+                     p.tile_size(at[kConvN], mask), outputs_final};
     LayerView images = v;  // the tile's images
     images.N = t.N;
     TileCost cost = tile_cost(images, sub, t, mapping.spatial);

@@ -34,6 +34,11 @@ struct ConvGranules {
 // The sizes of one tile.
 struct ConvTile {
   std::int64_t K = 1, P = 1, C = 1, N = 1;
+  // The plan's output tiles leave as final outputs: partial sums never go to
+  // DRAM (every input channel is in one tile, or only loops of one trip sit
+  // inside C, or the whole ofmap is resident). Set by plan_conv from the loop
+  // order, for templates that code final outputs (Eyeriss's RLC).
+  bool outputs_final = false;
 };
 
 // Loop indices of the conv mapping space.

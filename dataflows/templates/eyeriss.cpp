@@ -203,11 +203,38 @@ TileCost row_stationary_tile_cost(const LayerView& v, const SubAcceleratorSpec& 
   cost.buffer_reads = {ifmap_reads, filter_reads, psum_reads};
   cost.buffer_writes = {0, 0, psum_writes};
   if (rs.rlc) {
-    // Coded on the way to and from DRAM; partial sums (C tiled) move raw.
+    // Coded on the way to and from DRAM; partial sums (an output tile that
+    // goes back to DRAM before its last input channel) move raw.
     cost.footprint_bytes[0] = rlc_bytes(v.N * t.C * v.input_rows(t.P) * v.W, v.density, v.bits);
-    if (t.C == v.C) cost.footprint_bytes[2] = rlc_bytes(v.N * t.K * t.P * v.Q, v.output_density, v.bits);
+    if (t.outputs_final) cost.footprint_bytes[2] = rlc_bytes(v.N * t.K * t.P * v.Q, v.output_density, v.bits);
   }
   return cost;
+}
+
+// The buffers a mapping runs with. With a shared global buffer
+// (row_stationary.shared_glb) the ifmap and ofmap buffers pool their banks and
+// the layer's split follows its tiles: the fewest banks that hold two ifmap
+// tiles (double buffering), then as many as the whole ifmap needs if the
+// output tiles still fit beside it (the ifmap stays resident), the rest to
+// partial sums. Otherwise, and for element-wise layers, the chip file's split.
+SubAcceleratorSpec with_glb_split(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) {
+  if (!sub.row_stationary.shared_glb || layer.type == LayerType::add) return sub;
+  const std::int64_t banks = sub.ifmap.banks + sub.ofmap.banks;
+  const std::int64_t bank = (sub.ifmap.capacity_bytes + sub.ofmap.capacity_bytes) / banks;
+  if (banks < 2 || bank < 1) return sub;
+  const LayerView v = view_of(layer);
+  const std::int64_t N = std::clamp<std::int64_t>(mapping.tiles[kConvN], 1, v.N), K = std::min(mapping.tiles[kConvK], v.K),
+                     P = std::min(mapping.tiles[kConvP], v.P), C = std::min(mapping.tiles[kConvC], v.C);
+  const std::int64_t in_banks = std::clamp<std::int64_t>(ceil_div(2 * v.bytes(N * C * v.input_rows(P) * v.W), bank), 1, banks - 1);
+  const std::int64_t out_banks = std::max<std::int64_t>(1, ceil_div(2 * v.bytes(N * K * P * v.Q), bank));
+  const std::int64_t whole_in = std::max(in_banks, ceil_div(layer.ifmap_bytes(), bank));
+  const std::int64_t ifmap = whole_in + out_banks <= banks ? whole_in : in_banks;
+  SubAcceleratorSpec split = sub;
+  split.ifmap.banks = ifmap;
+  split.ifmap.capacity_bytes = ifmap * bank;
+  split.ofmap.banks = banks - ifmap;
+  split.ofmap.capacity_bytes = (banks - ifmap) * bank;
+  return split;
 }
 
 class EyerissTemplate final : public DataflowTemplate {
@@ -264,13 +291,14 @@ class EyerissTemplate final : public DataflowTemplate {
   }
 
   bool fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
-    return layer.type == LayerType::add ? elementwise_fits(layer, sub, mapping) : conv_fits(layer, sub, mapping);
+    return layer.type == LayerType::add ? elementwise_fits(layer, sub, mapping)
+                                        : conv_fits(layer, with_glb_split(layer, sub, mapping), mapping);
   }
 
   using DataflowTemplate::plan;
   TilePlan plan(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping& mapping) const override {
     if (layer.type == LayerType::add) return plan_elementwise(name(), layer, sub, mapping);
-    return plan_conv(name(), layer, sub, mapping, row_stationary_tile_cost, 0);
+    return plan_conv(name(), layer, with_glb_split(layer, sub, mapping), mapping, row_stationary_tile_cost, 0);
   }
 
   std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int spatial) const override {
