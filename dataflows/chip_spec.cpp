@@ -63,11 +63,13 @@ RowStationarySpec parse_row_stationary(const ConfigNode& node) {
 
 // The `nvdla` key of an nvdla sub-accelerator; see NvdlaSpec for sources.
 NvdlaSpec parse_nvdla_options(const ConfigNode& node) {
-  node.expect_map({"winograd", "channel_extension", "shared_cbuf", "sdp_throughput", "pdp_throughput"});
+  node.expect_map({"winograd", "channel_extension", "shared_cbuf", "whole_channel_reduction", "sdp_throughput",
+                   "pdp_throughput"});
   NvdlaSpec nvdla;
   if (const auto v = node.optional("winograd")) nvdla.winograd = parse_switch(*v);
   if (const auto v = node.optional("channel_extension")) nvdla.channel_extension = parse_switch(*v);
   if (const auto v = node.optional("shared_cbuf")) nvdla.shared_cbuf = parse_switch(*v);
+  if (const auto v = node.optional("whole_channel_reduction")) nvdla.whole_channel_reduction = parse_switch(*v);
   if (const auto v = node.optional("sdp_throughput")) nvdla.sdp_throughput = v->as_int(1);
   if (const auto v = node.optional("pdp_throughput")) nvdla.pdp_throughput = v->as_int(1);
   return nvdla;
@@ -426,6 +428,8 @@ std::string chip_spec_to_yaml(const ChipSpec& chip) {
       out << YAML::Key << "winograd" << YAML::Value << (sub.nvdla.winograd ? "true" : "false");
       out << YAML::Key << "channel_extension" << YAML::Value << (sub.nvdla.channel_extension ? "true" : "false");
       out << YAML::Key << "shared_cbuf" << YAML::Value << (sub.nvdla.shared_cbuf ? "true" : "false");
+      out << YAML::Key << "whole_channel_reduction" << YAML::Value
+          << (sub.nvdla.whole_channel_reduction ? "true" : "false");
       out << YAML::Key << "sdp_throughput" << YAML::Value << sub.nvdla.sdp_throughput;
       out << YAML::Key << "pdp_throughput" << YAML::Value << sub.nvdla.pdp_throughput << YAML::EndMap;
     }
@@ -492,6 +496,7 @@ std::string chip_spec_to_json(const ChipSpec& chip) {
       item["nvdla"] = {{"winograd", sub.nvdla.winograd},
                        {"channel_extension", sub.nvdla.channel_extension},
                        {"shared_cbuf", sub.nvdla.shared_cbuf},
+                       {"whole_channel_reduction", sub.nvdla.whole_channel_reduction},
                        {"sdp_throughput_elements_per_cycle", sub.nvdla.sdp_throughput},
                        {"pdp_throughput_elements_per_cycle", sub.nvdla.pdp_throughput}};
     }

@@ -81,6 +81,14 @@ struct NvdlaSpec {
   // Input elements per cycle of the planar data processor (pooling):
   // PDP_THROUGHPUT.
   std::int64_t pdp_throughput = 8;
+  // The convolution accumulator (CACC) sums a whole channel operation (all
+  // C of an output, "Convolution Accumulator": the first stripe starts from
+  // 0, and after a channel operation "the result in convolution accumulator
+  // is exactly the convolution result", rounded and sent to the SDP). No
+  // partial sum leaves the convolution core or comes back from memory, so a
+  // conv tile holds all input channels and the mapper splits rows (P) and
+  // kernel groups (K) only. Off: C tiles with partial sums through DRAM.
+  bool whole_channel_reduction = true;
   friend bool operator==(const NvdlaSpec&, const NvdlaSpec&) = default;
 };
 

@@ -168,7 +168,7 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
                             (sub.row_stationary.rlc ? 1 : 0) | (sub.row_stationary.shared_glb ? 2 : 0),
                             // nvdla switches (NvdlaSpec): a bit each, then the unit throughputs
                             (sub.nvdla.winograd ? 1 : 0) | (sub.nvdla.channel_extension ? 2 : 0) |
-                                (sub.nvdla.shared_cbuf ? 4 : 0),
+                                (sub.nvdla.shared_cbuf ? 4 : 0) | (sub.nvdla.whole_channel_reduction ? 8 : 0),
                             sub.nvdla.sdp_throughput,
                             sub.nvdla.pdp_throughput,
                             sub.systolic_layer_overhead_cycles}};

@@ -155,5 +155,24 @@ TEST(NvdlaSpecLimits, UnitThroughputsAreChecked) {
   EXPECT_EQ(problems[0].key, "sub_accelerators[0].nvdla.pdp_throughput");
 }
 
+TEST(NvdlaCacc, TilesHoldAllChannelsUnlessSwitchedOff) {
+  // CACC sums all C of an output before the SDP: with the switch on, every
+  // conv tile of the mapping space and the greedy rule holds the whole C.
+  SubAcceleratorSpec sub = nvdla(8, 8);
+  sub.ifmap = {64 * 1024, 8, 1, 1};
+  sub.filter = {64 * 1024, 8, 1, 1};
+  const Layer layer = conv(512, 7, 512, 3, 1, 1);  // 3x3x512: 8 kernels are 36 KiB
+  const DataflowTemplate& t = find_template("nvdla");
+  const MappingSpace space = t.mapping_space(layer, sub);  // loops G, K, P, C, N
+  EXPECT_EQ(space.loops[3].fixed_tile, 512);
+  const Mapping greedy = t.greedy_mapping(layer, sub);
+  EXPECT_EQ(greedy.tiles[3], 512);
+  EXPECT_TRUE(t.fits(layer, sub, greedy));
+  EXPECT_TRUE(t.plan(layer, sub, greedy).feasible);
+  sub.nvdla.whole_channel_reduction = false;
+  EXPECT_EQ(t.mapping_space(layer, sub).loops[3].fixed_tile, 0);
+  EXPECT_LT(t.greedy_mapping(layer, sub).tiles[3], 512);
+}
+
 }  // namespace
 }  // namespace nasaic

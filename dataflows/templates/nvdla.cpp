@@ -50,6 +50,10 @@
 //   at that rate, not on the MAC array.
 // - PDP: a pool layer runs on the planar processor at pdp_throughput input
 //   elements per cycle, one pass over its input, not on the MAC array.
+// - Whole channel reduction: CACC adds the partial sums of all C of an
+//   output before rounding them for the SDP ("Convolution Accumulator");
+//   nothing brings a partial sum back from memory, so C tiles are whole and
+//   a layer is split by output rows and kernel groups only.
 // - Shared CBUF: the ifmap and filter buffers are one bank pool; each
 //   spatial choice of a conv is one split (d data banks, the rest weights),
 //   so the mapper picks the split per layer like the D_BANK register.
@@ -253,7 +257,10 @@ class NvdlaTemplate final : public DataflowTemplate {
 
   MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& sub) const override {
     if (layer.type == LayerType::add) return elementwise_mapping_space(layer);
-    return conv_mapping_space(layer, granules(layer, sub), layer.type == LayerType::pool ? 1 : cbuf_splits(sub));
+    MappingSpace space =
+        conv_mapping_space(layer, granules(layer, sub), layer.type == LayerType::pool ? 1 : cbuf_splits(sub));
+    if (whole_channels(layer, sub)) space.loops[kConvC].fixed_tile = space.loops[kConvC].extent;
+    return space;
   }
 
   Mapping greedy_mapping(const Layer& layer, const SubAcceleratorSpec& sub) const override {
@@ -262,8 +269,31 @@ class NvdlaTemplate final : public DataflowTemplate {
     SubAcceleratorSpec split = split_for(layer, sub, spatial);
     // Transformed Winograd weights are 16/9 the size the shared rule assumes.
     if (conv_mode(view_of(layer), split) == ConvMode::winograd) split.filter.capacity_bytes = split.filter.capacity_bytes * 9 / 16;
-    Mapping mapping = greedy_conv_mapping(layer, split, granules(layer, sub));
+    const ConvGranules g = granules(layer, sub);
+    Mapping mapping = greedy_conv_mapping(layer, split, g);
     mapping.spatial = spatial;
+    if (whole_channels(layer, sub)) {
+      // All of C in every tile; shrink K, then P, to the granule until it
+      // fits; if the chip file's split holds no such tile, the nearest
+      // split with more weight banks, then with more data banks, that does.
+      const LayerView v = view_of(layer);
+      Mapping whole = mapping;
+      whole.tiles[kConvC] = v.C;
+      const auto shrink = [&](int loop, std::int64_t granule) {
+        while (!fits(layer, sub, whole) && whole.tiles[loop] > granule) {
+          whole.tiles[loop] = std::max(granule, whole.tiles[loop] / 2 / granule * granule);
+        }
+      };
+      const int splits = cbuf_splits(sub);
+      for (int step = 0; step < splits; ++step) {
+        whole.spatial = step <= spatial ? spatial - step : step;
+        whole.tiles[kConvK] = mapping.tiles[kConvK];
+        whole.tiles[kConvP] = mapping.tiles[kConvP];
+        shrink(kConvK, std::min(v.K, g.k));
+        shrink(kConvP, std::min(v.P, g.p));
+        if (fits(layer, sub, whole)) return whole;
+      }
+    }
     return mapping;
   }
 
@@ -299,6 +329,27 @@ class NvdlaTemplate final : public DataflowTemplate {
   }
 
  private:
+  // Whether tiles hold all input channels (whole_channel_reduction): when
+  // the smallest such tile (one kernel group, one row granule) fits some
+  // CBUF split. Where it fits none (nv_full's 32 Winograd kernels of 512
+  // channels are 256 KiB, which the chip runs single-buffered from its
+  // circular weight buffer, and nasaic's double-buffered tiles cannot),
+  // C tiles stay free.
+  bool whole_channels(const Layer& layer, const SubAcceleratorSpec& sub) const {
+    if (!sub.nvdla.whole_channel_reduction || layer.type == LayerType::pool || layer.type == LayerType::add) return false;
+    const LayerView v = view_of(layer);
+    const ConvGranules g = granules(layer, sub);
+    Mapping smallest;
+    smallest.tiles = {1, std::min(v.K, g.k), std::min(v.P, g.p), v.C, 1};
+    smallest.order = {kConvG, kConvN, kConvK, kConvP, kConvC};
+    for (int spatial = 0; spatial < cbuf_splits(sub); ++spatial) {
+      smallest.spatial = spatial;
+      const SubAcceleratorSpec split = split_for(layer, sub, spatial);
+      if (conv_fits(layer, split, smallest) && winograd_weights_fit(layer, split, smallest)) return true;
+    }
+    return false;
+  }
+
   // K and C tiles are whole atomic groups, so no cell idles inside a tile;
   // Winograd outputs 4 lines at a time.
   static ConvGranules granules(const Layer& layer, const SubAcceleratorSpec& sub) {
