@@ -40,6 +40,12 @@ class DataflowTemplate {
   // Which dimensions spatial choice `spatial` unrolls over the array, for
   // people: e.g. "C×K on 16×16".
   virtual std::string describe_spatial(const Layer& layer, const SubAcceleratorSpec& sub, int spatial) const = 0;
+  // Whether `producer`'s output can stay in `sub`'s ifmap buffer for the
+  // layer that runs next on it, instead of going through DRAM. The surrogate
+  // and the simulator both ask.
+  virtual bool forwards_output(const Layer& producer, const SubAcceleratorSpec& sub) const {
+    return producer.ofmap_bytes() <= sub.ifmap.capacity_bytes;
+  }
   // Performs every MAC of a conv, dwconv, fc or gemm layer in the order of
   // `plan` (one of this template's), tile by tile; returns false for layers
   // without MACs (pool, add), which have no functional model.

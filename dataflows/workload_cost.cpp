@@ -93,8 +93,9 @@ struct Timeline {
 
   bool input_on_chip(const WorkloadGraph& graph, const ChipSpec& chip, int id, std::size_t sub) const {
     const int producer = graph.sole_producer[static_cast<std::size_t>(id)];
+    const SubAcceleratorSpec& spec = chip.sub_accelerators[sub];
     return producer >= 0 && last_layer[sub] == producer &&
-           graph.layer(producer).ofmap_bytes() <= chip.sub_accelerators[sub].ifmap.capacity_bytes;
+           find_template(spec.dataflow).forwards_output(graph.layer(producer), spec);
   }
 
   ScheduledLayer place(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles, int id,

@@ -18,11 +18,12 @@ SubAcceleratorCore::SubAcceleratorCore(int index, const ChipSpec& chip, const Wo
       channel_(channel),
       mapper_(mapper) {
   // The surrogate's rule (Timeline::input_on_chip): the sole producer ran
-  // just before on this sub-accelerator and its output fits the ifmap buffer.
+  // just before on this sub-accelerator and the template keeps its output.
+  const DataflowTemplate& dataflow = find_template(sub_.dataflow);
   for (std::size_t k = 0; k < order_.size(); ++k) {
     const int producer = graph_.sole_producer[static_cast<std::size_t>(graph_.id(order_[k]))];
     input_on_chip_.push_back(k > 0 && producer >= 0 && producer == graph_.id(order_[k - 1]) &&
-                             graph_.layer(producer).ofmap_bytes() <= sub_.ifmap.capacity_bytes);
+                             dataflow.forwards_output(graph_.layer(producer), sub_));
   }
 }
 

@@ -389,5 +389,53 @@ TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
       << refused.err;
 }
 
+// Column `name` of every row of a CSV the CLI printed.
+std::vector<std::string> csv_column(const std::string& csv, const std::string& name) {
+  const auto cells_of = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    std::string cell;
+    while (std::getline(row, cell, ',')) cells.push_back(cell);
+    return cells;
+  };
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  const auto header = cells_of(line);
+  const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  std::vector<std::string> values;
+  while (std::getline(lines, line)) values.push_back(cells_of(line).at(column));
+  return values;
+}
+
+TEST(OutputForwarding, NvdlaSendsEveryOutputThroughDramOthersKeepWhatFits) {
+  // resnet20 on one sub-accelerator: consecutive layers, each the sole
+  // producer of the next. NVDLA never keeps an output on chip (SDP write
+  // DMA); the same chip as Eyeriss keeps those that fit its ifmap buffer.
+  testing::TempDir dir;
+  for (const std::string dataflow : {"nvdla", "eyeriss"}) {
+    const std::string chip = dir.write(dataflow + ".yaml", "name: one\nclock: 1 GHz\ntechnology: built-in\n"
+                                                           "dram: {bandwidth: 16 B/cycle, latency: 100 cycles, burst: 64 B}\n"
+                                                           "interconnect: {arbitration: round-robin, link_width: 64 B/cycle}\n"
+                                                           "sub_accelerators:\n  - name: a\n    dataflow: " + dataflow +
+                                                           "\n    pe_array: {rows: 16, cols: 16}\n    bandwidth_share: 1\n"
+                                                           "    buffers: {ifmap: {capacity: 64 KiB, banks: 8}, filter: {capacity: "
+                                                           "64 KiB, banks: 8}, ofmap: {capacity: 64 KiB}}\n");
+    for (const std::string command : {"estimate", "simulate --quiet"}) {
+      const auto run = testing::run_nasaic(command + " --hw " + chip + " --model resnet20 --format csv");
+      ASSERT_EQ(run.exit_code, 0) << run.err;
+      const auto on_chip = csv_column(run.out, "input_on_chip");
+      const auto kept = std::count_if(on_chip.begin(), on_chip.end(), [](const std::string& v) {
+        return v == "1" || v == "true";
+      });
+      if (dataflow == "nvdla") {
+        EXPECT_EQ(kept, 0) << command;
+      } else {
+        EXPECT_GT(kept, 5) << command;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nasaic

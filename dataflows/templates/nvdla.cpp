@@ -255,6 +255,13 @@ class NvdlaTemplate final : public DataflowTemplate {
     return true;
   }
 
+  // NVDLA v1 writes every layer's output to memory through the SDP's write
+  // DMA, and the next layer's CDMA fetches it back into the convolution
+  // buffer; no path keeps it on chip (nvdla/doc, doc/hw/v1/ias/
+  // unit_description.rst: SDP WDMA, CDMA). NVIDIA's performance estimator
+  // charges the same round trip for every layer.
+  bool forwards_output(const Layer& /*producer*/, const SubAcceleratorSpec& /*sub*/) const override { return false; }
+
   MappingSpace mapping_space(const Layer& layer, const SubAcceleratorSpec& sub) const override {
     if (layer.type == LayerType::add) return elementwise_mapping_space(layer);
     MappingSpace space =
