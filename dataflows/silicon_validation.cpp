@@ -197,9 +197,10 @@ void run_layers(SiliconValidation& v, const ConfigNode& root, const std::string&
       "total_latency: the paper's (DRAM wait included); nasaic: the chip's own DRAM, whose bandwidth is an "
       "assumption stated in the chip file",
       "dram_bytes: the paper's DRAM accesses (MB = 1e6 B, zeros run-length compressed); nasaic: DRAM reads "
-      "and writes, burst-rounded, uncompressed",
+      "and writes, burst-rounded, run-length coded where the chip file turns it on",
       "energy: paper = chip power x total latency (DRAM excluded); nasaic = on-chip energy, the same way "
-      "(MACs, register files, buffers, interconnect; no DRAM, clock tree or leakage)",
+      "(MACs, register files, buffers, interconnect, and the technology table's clock-tree, leakage and control "
+      "energy; no DRAM)",
       "macs: the paper's count (two significant digits); nasaic: the network file's"};
   const ConfigNode layers = root.required("layers");
   std::set<std::string> seen;
