@@ -5,7 +5,7 @@
 namespace nasaic::fuzz {
 
 std::span<const Target> all_targets() {
-  static constexpr std::array<Target, 8> kTargets = {{
+  static constexpr std::array<Target, 9> kTargets = {{
       {"scalesim_topology", scalesim_topology},
       {"scalesim_config", scalesim_config},
       {"chip_yaml", chip_yaml},
@@ -14,6 +14,7 @@ std::span<const Target> all_targets() {
       {"schedule_yaml", schedule_yaml},
       {"calibration_json", calibration_json},
       {"points_jsonl", points_jsonl},
+      {"silicon_validation", silicon_validation},
   }};
   return kTargets;
 }

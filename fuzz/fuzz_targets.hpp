@@ -31,5 +31,6 @@ int network_yaml(std::string_view input);
 int schedule_yaml(std::string_view input);
 int calibration_json(std::string_view input);
 int points_jsonl(std::string_view input);
+int silicon_validation(std::string_view input);
 
 }  // namespace nasaic::fuzz
