@@ -3,30 +3,24 @@
 #include <algorithm>
 #include <bit>
 
+#include "common/hash.hpp"
+
 namespace nasaic {
 
 Estimator::Estimator(const ChipSpec& chip, SurrogateParams params, std::shared_ptr<MappingCache> mappings)
     : chip_(chip), params_(params), mapper_(chip, std::move(mappings)) {}
 
-std::size_t Estimator::KeyHash::operator()(const Key& key) const {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (std::int64_t field : key.fields) {
-    hash ^= static_cast<std::uint64_t>(field);
-    hash *= 1099511628211ull;
-    hash ^= hash >> 29;
-  }
-  return static_cast<std::size_t>(hash);
-}
+std::size_t Estimator::KeyHash::operator()(const Key& key) const { return hash_fields(key.fields); }
 
 LayerProfile Estimator::compute_profile(const Layer& layer, std::size_t sub) const {
   return mapper_.map(layer, sub, chip_.mapping.mode).profile;
 }
 
 const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
-  const Key key{{static_cast<std::int64_t>(layer.type), layer.N, layer.C, layer.H, layer.W, layer.K, layer.R, layer.S,
-                 layer.stride_h, layer.stride_w, layer.padding.top, layer.padding.bottom, layer.padding.left,
-                 layer.padding.right, layer.groups, layer.bits, static_cast<std::int64_t>(layer.inputs.size()),
-                 static_cast<std::int64_t>(sub)}};
+  Key key;
+  const auto shape = layer.cost_key();
+  std::copy(shape.begin(), shape.end(), key.fields.begin());
+  key.fields.back() = static_cast<std::int64_t>(sub);
   const auto found = cache_.find(key);
   if (found != cache_.end()) return found->second;
   return cache_.emplace(key, mapper_.profile(layer, sub)).first->second;

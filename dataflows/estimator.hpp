@@ -55,7 +55,7 @@ class Estimator {
 
  private:
   struct Key {
-    std::array<std::int64_t, 18> fields;
+    std::array<std::int64_t, Layer::kCostKeyFields + 1> fields{};  // the layer's cost key, then the sub index
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <functional>
 
+#include "common/hash.hpp"
 #include "dataflows/estimator.hpp"
 
 namespace nasaic {
@@ -84,15 +85,7 @@ bool better_score(const MappingScore& a, const MappingScore& b, MappingObjective
   return false;
 }
 
-std::size_t MappingCache::KeyHash::operator()(const Key& key) const {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (std::int64_t field : key.fields) {
-    hash ^= static_cast<std::uint64_t>(field);
-    hash *= 1099511628211ull;
-    hash ^= hash >> 29;
-  }
-  return static_cast<std::size_t>(hash);
-}
+std::size_t MappingCache::KeyHash::operator()(const Key& key) const { return hash_fields(key.fields); }
 
 const Mapping* MappingCache::find(const Key& key) const {
   const auto found = map_.find(key);
@@ -118,60 +111,36 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
     std::memcpy(&bits, &value, sizeof bits);
     return bits;
   };
-  return MappingCache::Key{{static_cast<std::int64_t>(layer.type),
-                            layer.N,
-                            layer.C,
-                            layer.H,
-                            layer.W,
-                            layer.K,
-                            layer.R,
-                            layer.S,
-                            layer.stride_h,
-                            layer.stride_w,
-                            layer.padding.top,
-                            layer.padding.bottom,
-                            layer.padding.left,
-                            layer.padding.right,
-                            layer.groups,
-                            layer.bits,
-                            static_cast<std::int64_t>(layer.inputs.size()),
-                            template_indices_[s],
-                            sub.rows,
-                            sub.cols,
-                            sub.bits,
-                            sub.ifmap.capacity_bytes,
-                            sub.ifmap.banks,
-                            sub.ifmap.read_ports,
-                            sub.ifmap.write_ports,
-                            sub.filter.capacity_bytes,
-                            sub.filter.banks,
-                            sub.filter.read_ports,
-                            sub.filter.write_ports,
-                            sub.ofmap.capacity_bytes,
-                            sub.ofmap.banks,
-                            sub.ofmap.read_ports,
-                            sub.ofmap.write_ports,
-                            bits_of(bandwidth_[s]),
-                            bits_of(chip_.dram.latency_cycles),
-                            chip_.dram.burst_bytes,
-                            static_cast<std::int64_t>(chip_.mapping.mode),
-                            static_cast<std::int64_t>(chip_.mapping.objective),
-                            technology_fingerprint_,
-                            bits_of(layer.density),
-                            bits_of(layer.output_density),
-                            sub.row_stationary.filter_spad_words,
-                            sub.row_stationary.ifmap_spad_words,
-                            sub.row_stationary.psum_spad_words,
-                            bits_of(sub.row_stationary.ifmap_words_per_cycle),
-                            bits_of(sub.row_stationary.filter_words_per_cycle),
-                            bits_of(sub.row_stationary.psum_words_per_cycle),
-                            (sub.row_stationary.rlc ? 1 : 0) | (sub.row_stationary.shared_glb ? 2 : 0),
-                            // nvdla switches (NvdlaSpec): a bit each, then the unit throughputs
-                            (sub.nvdla.winograd ? 1 : 0) | (sub.nvdla.channel_extension ? 2 : 0) |
-                                (sub.nvdla.shared_cbuf ? 4 : 0) | (sub.nvdla.whole_channel_reduction ? 8 : 0),
-                            sub.nvdla.sdp_throughput,
-                            sub.nvdla.pdp_throughput,
-                            sub.systolic_layer_overhead_cycles}};
+  MappingCache::Key key;
+  std::size_t n = 0;
+  // at() so that a field added here without growing Key fails loudly.
+  const auto put = [&](std::int64_t value) { key.fields.at(n++) = value; };
+  for (std::int64_t field : layer.cost_key()) put(field);
+  put(template_indices_[s]);
+  for (std::int64_t field : {sub.rows, sub.cols, static_cast<std::int64_t>(sub.bits)}) put(field);
+  for (const BufferSpec* buffer : {&sub.ifmap, &sub.filter, &sub.ofmap}) {
+    for (std::int64_t field : {buffer->capacity_bytes, buffer->banks, buffer->read_ports, buffer->write_ports}) {
+      put(field);
+    }
+  }
+  put(bits_of(bandwidth_[s]));
+  put(bits_of(chip_.dram.latency_cycles));
+  put(chip_.dram.burst_bytes);
+  put(static_cast<std::int64_t>(chip_.mapping.mode));
+  put(static_cast<std::int64_t>(chip_.mapping.objective));
+  put(technology_fingerprint_);
+  const RowStationarySpec& rs = sub.row_stationary;
+  for (std::int64_t field : {rs.filter_spad_words, rs.ifmap_spad_words, rs.psum_spad_words}) put(field);
+  for (double rate : {rs.ifmap_words_per_cycle, rs.filter_words_per_cycle, rs.psum_words_per_cycle}) {
+    put(bits_of(rate));
+  }
+  put((rs.rlc ? 1 : 0) | (rs.shared_glb ? 2 : 0));
+  put((sub.nvdla.winograd ? 1 : 0) | (sub.nvdla.channel_extension ? 2 : 0) | (sub.nvdla.shared_cbuf ? 4 : 0) |
+      (sub.nvdla.whole_channel_reduction ? 8 : 0));
+  put(sub.nvdla.sdp_throughput);
+  put(sub.nvdla.pdp_throughput);
+  put(sub.systolic_layer_overhead_cycles);
+  return key;
 }
 
 TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {

@@ -78,7 +78,7 @@ struct MappingResult {
 class MappingCache {
  public:
   struct Key {
-    std::array<std::int64_t, 52> fields{};
+    std::array<std::int64_t, Layer::kCostKeyFields + 33> fields{};  // see Mapper::key_of
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {

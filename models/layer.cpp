@@ -1,5 +1,7 @@
 #include "models/layer.hpp"
 
+#include <cstring>
+
 #include <cstdio>
 
 #include "common/error.hpp"
@@ -30,6 +32,34 @@ LayerType parse_layer_type(const std::string& name) {
     known += (known.empty() ? "" : ", ") + std::string(layer_type_name(type));
   }
   throw InputError("unknown layer type '" + name + "'; known: " + known);
+}
+
+std::array<std::int64_t, Layer::kCostKeyFields> Layer::cost_key() const {
+  const auto bits_of = [](double value) {
+    std::int64_t bits = 0;
+    std::memcpy(&bits, &value, sizeof bits);
+    return bits;
+  };
+  return {static_cast<std::int64_t>(type),
+          N,
+          C,
+          H,
+          W,
+          K,
+          R,
+          S,
+          stride_h,
+          stride_w,
+          padding.top,
+          padding.bottom,
+          padding.left,
+          padding.right,
+          groups,
+          bits,
+          static_cast<std::int64_t>(inputs.size()),
+          pixel_shuffle,
+          bits_of(density),
+          bits_of(output_density)};
 }
 
 std::int64_t Layer::P() const { return (H + padding.top + padding.bottom - R) / stride_h + 1; }

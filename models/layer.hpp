@@ -6,6 +6,7 @@
 // GEMM layers (M×K)·(K×N) are stored in the same fields: H = M, C = K (the
 // reduction), K = N, with W = R = S = 1, so that P = M and Q = 1. An fc layer is
 // a GEMM whose rows are the batch.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -66,6 +67,11 @@ struct Layer {
   // Table V lists 38.7-79.3 % zeros in AlexNet's ifmaps).
   double density = 1.0;
   double output_density = 1.0;
+
+  // Every field a layer's cost depends on (not its name or its edges, only
+  // how many inputs it has): what caches of profiles and mappings key on.
+  static constexpr int kCostKeyFields = 20;
+  std::array<std::int64_t, kCostKeyFields> cost_key() const;
 
   std::int64_t P() const;
   std::int64_t Q() const;

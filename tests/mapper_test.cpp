@@ -278,6 +278,25 @@ TEST(Mapper, EstimatorProfilesFollowThePolicy) {
   EXPECT_LT(searched, greedy);
 }
 
+TEST(Mapper, CachesTellLayersApartByEverythingTheirCostReads) {
+  // Same shape, different activation density: on a chip that run-length
+  // codes activations they move different bytes, so no cache (profiles or
+  // mappings) may hand one the other's result.
+  ChipSpec chip = every_template_chip();
+  const std::size_t eyeriss = static_cast<std::size_t>(chip.find("eyeriss"));
+  chip.sub_accelerators[eyeriss].row_stationary.rlc = true;
+  Layer dense = zoo_model("resnet18").layer(2);
+  ASSERT_EQ(dense.type, LayerType::conv);
+  Layer sparse = dense;
+  sparse.density = sparse.output_density = 0.25;
+  Estimator estimator(chip, SurrogateParams());
+  const std::int64_t dense_bytes = estimator.profile(dense, eyeriss).dram_read_bytes[0];
+  const std::int64_t sparse_bytes = estimator.profile(sparse, eyeriss).dram_read_bytes[0];
+  EXPECT_LT(sparse_bytes, dense_bytes);
+  EXPECT_EQ(sparse_bytes, estimator.compute_profile(sparse, eyeriss).dram_read_bytes[0]);
+  EXPECT_EQ(estimator.cache_size(), 2u);
+}
+
 TEST(Mapper, ChipSpecCarriesThePolicyAndRefusesUnknownNames) {
   testing::TempDir dir;
   const std::string base = testing::slurp(testing::source_path("configs/chips/hetero-2.yaml"));
