@@ -61,6 +61,22 @@ std::vector<Layer> zoo_layers() {
   return layers;
 }
 
+// A conv layer of random C and K in [channels_min, channels_max] and square
+// input side in [side_min, side_max], R × R filters, padded to keep the size
+// when R is 3.
+Layer random_conv(std::mt19937_64& random, std::int64_t channels_min, std::int64_t channels_max,
+                  std::int64_t side_min, std::int64_t side_max, std::int64_t R) {
+  Layer layer;
+  layer.name = "random";
+  layer.type = LayerType::conv;
+  layer.C = std::uniform_int_distribution<std::int64_t>(channels_min, channels_max)(random);
+  layer.K = std::uniform_int_distribution<std::int64_t>(channels_min, channels_max)(random);
+  layer.H = layer.W = std::uniform_int_distribution<std::int64_t>(side_min, side_max)(random);
+  layer.R = layer.S = R;
+  if (R == 3) layer.padding = {1, 1, 1, 1};
+  return layer;
+}
+
 // The whole space, enumerated here rather than by the mapper: every loop
 // order and spatial choice, every kept tile per loop, plus the greedy mapping.
 std::vector<Mapping> whole_space(const DataflowTemplate& dataflow, const Layer& layer, const SubAcceleratorSpec& sub) {
@@ -133,13 +149,7 @@ TEST(Mapper, EqualsTheEnumeratedOptimumWhereTheSpaceIsSmall) {
   std::mt19937_64 random(7);
   int exhaustive = 0;
   for (int i = 0; i < 400; ++i) {
-    Layer layer;
-    layer.name = "small";
-    layer.type = LayerType::conv;
-    layer.C = std::uniform_int_distribution<std::int64_t>(1, 6)(random);
-    layer.K = std::uniform_int_distribution<std::int64_t>(1, 6)(random);
-    layer.H = layer.W = std::uniform_int_distribution<std::int64_t>(3, 8)(random);
-    layer.R = layer.S = std::uniform_int_distribution<int>(0, 1)(random) ? 3 : 1;
+    const Layer layer = random_conv(random, 1, 6, 3, 8, std::uniform_int_distribution<int>(0, 1)(random) ? 3 : 1);
     ASSERT_EQ(layer.validate(), "");
     for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
       const MappingResult result = mapper.map(layer, s, MappingMode::search);
@@ -164,14 +174,7 @@ TEST(Mapper, PrunedSearchComesCloseToTheEnumeratedOptimum) {
   double worst = 1, sum = 0;
   int pruned = 0, optimal = 0;
   for (int i = 0; i < 30; ++i) {
-    Layer layer;
-    layer.name = "mid";
-    layer.type = LayerType::conv;
-    layer.C = std::uniform_int_distribution<std::int64_t>(8, 96)(random);
-    layer.K = std::uniform_int_distribution<std::int64_t>(8, 96)(random);
-    layer.H = layer.W = std::uniform_int_distribution<std::int64_t>(7, 28)(random);
-    layer.R = layer.S = 3;
-    layer.padding = {1, 1, 1, 1};
+    const Layer layer = random_conv(random, 8, 96, 7, 28, 3);
     for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
       const MappingResult result = mapper.map(layer, s, MappingMode::search);
       if (result.exhaustive || !result.plan.feasible) continue;
@@ -358,6 +361,25 @@ TEST(Mapper, CommandLineOverridesAndMapCommand) {
   EXPECT_NE(searched.out, fixed.out);
 }
 
+// Column `name` of every row of a CSV the CLI printed.
+std::vector<std::string> csv_column(const std::string& csv, const std::string& name) {
+  const auto cells_of = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    std::string cell;
+    while (std::getline(row, cell, ',')) cells.push_back(cell);
+    return cells;
+  };
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  const auto header = cells_of(line);
+  const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  std::vector<std::string> values;
+  while (std::getline(lines, line)) values.push_back(cells_of(line).at(column));
+  return values;
+}
+
 TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
   testing::TempDir dir;
   std::string text = testing::slurp(testing::source_path("configs/chips/scalesim-32x32.yaml"));
@@ -369,22 +391,9 @@ TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
   std::string with_overhead = text;
   with_overhead.insert(buffers, "    systolic: {layer_overhead: 1000 cycles}\n");
   const std::string costly = dir.write("costly.yaml", with_overhead);
-  // The `cycles` column of a per-layer CSV.
   const auto cycles = [](const std::string& csv) {
-    const auto cells_of = [](const std::string& line) {
-      std::vector<std::string> cells;
-      std::istringstream row(line);
-      std::string cell;
-      while (std::getline(row, cell, ',')) cells.push_back(cell);
-      return cells;
-    };
     std::vector<double> values;
-    std::istringstream lines(csv);
-    std::string line;
-    std::getline(lines, line);
-    const auto header = cells_of(line);
-    const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), "cycles") - header.begin());
-    while (std::getline(lines, line)) values.push_back(std::stod(cells_of(line).at(column)));
+    for (const std::string& cell : csv_column(csv, "cycles")) values.push_back(std::stod(cell));
     return values;
   };
   for (const std::string command : {"estimate", "simulate"}) {
@@ -406,25 +415,6 @@ TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.err.find("systolic options apply to systolic sub-accelerators only"), std::string::npos)
       << refused.err;
-}
-
-// Column `name` of every row of a CSV the CLI printed.
-std::vector<std::string> csv_column(const std::string& csv, const std::string& name) {
-  const auto cells_of = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::istringstream row(line);
-    std::string cell;
-    while (std::getline(row, cell, ',')) cells.push_back(cell);
-    return cells;
-  };
-  std::istringstream lines(csv);
-  std::string line;
-  std::getline(lines, line);
-  const auto header = cells_of(line);
-  const auto column = static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
-  std::vector<std::string> values;
-  while (std::getline(lines, line)) values.push_back(cells_of(line).at(column));
-  return values;
 }
 
 TEST(OutputForwarding, NvdlaSendsEveryOutputThroughDramOthersKeepWhatFits) {
