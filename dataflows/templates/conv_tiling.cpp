@@ -13,6 +13,16 @@ std::string bytes_text(std::int64_t bytes) { return std::to_string(bytes) + " B"
 
 }  // namespace
 
+void split_bank_pool(BufferSpec& first, BufferSpec& second, std::int64_t first_banks) {
+  const std::int64_t banks = first.banks + second.banks;
+  const std::int64_t bank_bytes = (first.capacity_bytes + second.capacity_bytes) / banks;
+  first_banks = std::clamp<std::int64_t>(first_banks, 1, banks - 1);
+  first.banks = first_banks;
+  first.capacity_bytes = first_banks * bank_bytes;
+  second.banks = banks - first_banks;
+  second.capacity_bytes = (banks - first_banks) * bank_bytes;
+}
+
 MappingSpace conv_mapping_space(const Layer& layer, const ConvGranules& granules, int spatial_choices) {
   const LayerView v = view_of(layer);
   MappingSpace space;

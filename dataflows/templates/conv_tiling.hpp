@@ -57,6 +57,11 @@ bool conv_fits(const Layer& layer, const SubAcceleratorSpec& sub, const Mapping&
 TilePlan plan_conv(std::string_view template_name, const Layer& layer, const SubAcceleratorSpec& sub,
                    const Mapping& mapping, ConvTileCostFn tile_cost, std::int64_t fixed_cycles);
 
+// Two buffers built of one pool of equal banks (NVDLA's convolution buffer,
+// Eyeriss's global buffer): `first` gets `first_banks` of them (clamped so
+// each keeps one), `second` the rest. The bank size is the pool's average.
+void split_bank_pool(BufferSpec& first, BufferSpec& second, std::int64_t first_banks);
+
 inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
 // Where a tile starts along each loop, and its sizes.

@@ -230,10 +230,7 @@ SubAcceleratorSpec with_glb_split(const Layer& layer, const SubAcceleratorSpec& 
   const std::int64_t whole_in = std::max(in_banks, ceil_div(layer.ifmap_bytes(), bank));
   const std::int64_t ifmap = whole_in + out_banks <= banks ? whole_in : in_banks;
   SubAcceleratorSpec split = sub;
-  split.ifmap.banks = ifmap;
-  split.ifmap.capacity_bytes = ifmap * bank;
-  split.ofmap.banks = banks - ifmap;
-  split.ofmap.capacity_bytes = (banks - ifmap) * bank;
+  split_bank_pool(split.ifmap, split.ofmap, ifmap);
   return split;
 }
 

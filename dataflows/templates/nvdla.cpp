@@ -183,14 +183,8 @@ TileCost nvdla_tile_cost(const LayerView& v, const SubAcceleratorSpec& sub, cons
 // banks for data, the rest for weights. Without a shared CBUF, `sub`.
 SubAcceleratorSpec with_cbuf_split(const SubAcceleratorSpec& sub, int spatial) {
   if (!sub.nvdla.shared_cbuf) return sub;
-  const std::int64_t banks = sub.ifmap.banks + sub.filter.banks;
-  const std::int64_t bank_bytes = (sub.ifmap.capacity_bytes + sub.filter.capacity_bytes) / banks;
-  const std::int64_t data_banks = std::clamp<std::int64_t>(spatial + 1, 1, banks - 1);
   SubAcceleratorSpec split = sub;
-  split.ifmap.banks = data_banks;
-  split.ifmap.capacity_bytes = data_banks * bank_bytes;
-  split.filter.banks = banks - data_banks;
-  split.filter.capacity_bytes = (banks - data_banks) * bank_bytes;
+  split_bank_pool(split.ifmap, split.filter, spatial + 1);
   return split;
 }
 
