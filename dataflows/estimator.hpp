@@ -34,6 +34,7 @@ class Estimator {
   // The same, mapped and profiled afresh without touching either cache.
   LayerProfile compute_profile(const Layer& layer, std::size_t sub) const;
   Mapper& mapper() { return mapper_; }
+  const Mapper& mapper() const { return mapper_; }
   // The bandwidth sub-accelerator `sub` gets while the subs in `active` (a
   // bit mask, `sub` included or not) also move data.
   double bandwidth(std::size_t sub, std::uint64_t active) const;

@@ -91,11 +91,10 @@ struct Timeline {
     return mask;
   }
 
-  bool input_on_chip(const WorkloadGraph& graph, const ChipSpec& chip, int id, std::size_t sub) const {
+  bool input_on_chip(const WorkloadGraph& graph, const Mapper& mapper, int id, std::size_t sub) const {
     const int producer = graph.sole_producer[static_cast<std::size_t>(id)];
-    const SubAcceleratorSpec& spec = chip.sub_accelerators[sub];
     return producer >= 0 && last_layer[sub] == producer &&
-           find_template(spec.dataflow).forwards_output(graph.layer(producer), spec);
+           mapper.dataflow(sub).forwards_output(graph.layer(producer), mapper.chip().sub_accelerators[sub]);
   }
 
   ScheduledLayer place(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles, int id,
@@ -105,7 +104,7 @@ struct Timeline {
     result.ref = graph.refs[static_cast<std::size_t>(id)];
     result.sub = static_cast<int>(sub);
     result.start = start;
-    result.input_on_chip = input_on_chip(graph, chip, id, sub);
+    result.input_on_chip = input_on_chip(graph, estimator.mapper(), id, sub);
     const LayerProfile& profile = profiles.at(id, sub);
     result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
     result.timing =
@@ -226,7 +225,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
         r.record.ref = graph.refs[static_cast<std::size_t>(id)];
         r.record.sub = static_cast<int>(s);
         r.record.start = now;
-        r.record.input_on_chip = timeline.input_on_chip(graph, chip, id, s);
+        r.record.input_on_chip = timeline.input_on_chip(graph, estimator.mapper(), id, s);
         r.record.energy_pj = (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
         ++next[s];
       } else {
@@ -400,7 +399,7 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
         const double start = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
         const double bandwidth = estimator.bandwidth(s, timeline.active_at(start) | std::uint64_t{1} << s);
         const double finish = start + layer_latency(profile, bandwidth, chip.dram.latency_cycles, estimator.params(),
-                                                    timeline.input_on_chip(graph, chip, id, s))
+                                                    timeline.input_on_chip(graph, estimator.mapper(), id, s))
                                           .cycles;
         if (finish < best_finish ||
             (finish == best_finish && (start < best_start || (start == best_start && id < best_id)))) {

@@ -302,12 +302,7 @@ TEST(Mapper, CachesTellLayersApartByEverythingTheirCostReads) {
 
 TEST(Mapper, ChipSpecCarriesThePolicyAndRefusesUnknownNames) {
   testing::TempDir dir;
-  const std::string base = testing::slurp(testing::source_path("configs/chips/hetero-2.yaml"));
-  const std::string technology = "technology: " + testing::source_path("configs/technology/default-45nm.yaml");
-  std::string text = base;
-  const auto at = text.find("technology: ../technology/default-45nm.yaml");
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, std::string("technology: ../technology/default-45nm.yaml").size(), technology);
+  const std::string text = testing::shipped_chip_text("configs/chips/hetero-2.yaml");
   const ChipSpec plain = load_chip_spec(dir.write("plain.yaml", text));
   EXPECT_EQ(plain.mapping, MappingPolicy{});
   const ChipSpec chosen =
@@ -382,9 +377,7 @@ std::vector<std::string> csv_column(const std::string& csv, const std::string& n
 
 TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
   testing::TempDir dir;
-  std::string text = testing::slurp(testing::source_path("configs/chips/scalesim-32x32.yaml"));
-  const auto technology = text.find("technology: ");
-  text.replace(technology, text.find('\n', technology) - technology, "technology: built-in");
+  const std::string text = testing::shipped_chip_text("configs/chips/scalesim-32x32.yaml");
   const std::string plain = dir.write("plain.yaml", text);
   const auto buffers = text.find("    buffers:");
   ASSERT_NE(buffers, std::string::npos);
@@ -408,7 +401,7 @@ TEST(SystolicOverhead, EveryLayerPaysItInTheSurrogateAndTheSimulator) {
     for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(b[i] - a[i], 1000.0, 1e-6) << command << " layer " << i;
   }
   // Only systolic sub-accelerators take it.
-  std::string wrong = testing::slurp(testing::source_path("configs/chips/hetero-2.yaml"));
+  std::string wrong = testing::shipped_chip_text("configs/chips/hetero-2.yaml");
   const auto at = wrong.find("    buffers:");
   wrong.insert(at, "    systolic: {layer_overhead: 10 cycles}\n");
   const auto refused = testing::run_nasaic("hw show " + dir.write("wrong.yaml", wrong));

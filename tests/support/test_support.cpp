@@ -52,6 +52,15 @@ CommandResult run_nasaic(const std::string& arguments) {
 
 std::string source_path(const std::string& relative) { return std::string(NASAIC_SOURCE_DIR) + "/" + relative; }
 
+std::string shipped_chip_text(const std::string& relative) {
+  std::string text = slurp(source_path(relative));
+  const auto technology = text.find("\ntechnology: ");
+  if (technology == std::string::npos) return text;
+  const auto value = technology + 1;
+  text.replace(value, text.find('\n', value) - value, "technology: built-in");
+  return text;
+}
+
 }  // namespace nasaic::testing
 
 // Suites that link the SystemC simulator need this symbol; they drive SystemC

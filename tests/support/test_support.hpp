@@ -36,4 +36,8 @@ std::string slurp(const std::filesystem::path& path);
 // Source-tree path of a shipped file, e.g. "configs/chips/hetero-2.yaml".
 std::string source_path(const std::string& relative);
 
+// The text of a shipped chip file with its technology made `built-in`, so a
+// copy written elsewhere does not depend on the path beside the original.
+std::string shipped_chip_text(const std::string& relative);
+
 }  // namespace nasaic::testing
