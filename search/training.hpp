@@ -1,0 +1,52 @@
+#pragma once
+// Accuracy by training (NASAIC's way): an architecture is built from its IR and
+// trained from scratch with the space's recipe; its metric on the test split is
+// the accuracy a search sees. Results are cached by (network, recipe, data set,
+// method, LibTorch version and thread count), so a repeated candidate costs
+// nothing. This header keeps LibTorch out of its includers.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "search/network_counts.hpp"
+#include "search/search_space.hpp"
+
+namespace nasaic {
+
+struct TrainingOptions {
+  std::string cache_dir;   // results/ and decompressed data sets go here
+  bool use_cache = true;
+  // Called after every step with (epoch, step in epoch, steps per epoch, running loss).
+  std::function<void(std::int64_t, std::int64_t, std::int64_t, double)> progress;
+};
+
+struct EpochRecord {
+  double loss = 0;              // mean training loss over the epoch
+  double validation_metric = 0;
+};
+
+struct TrainingResult {
+  std::string key;          // the cache key (hex)
+  bool from_cache = false;
+  Metric metric = Metric::top1;
+  double test_metric = 0;   // top-1 accuracy or foreground IoU, in [0, 1]
+  double validation_metric = 0;
+  double seconds = 0;       // training and evaluation, when it was computed
+  double images_per_second = 0;  // training throughput
+  NetworkCounts counts;
+  std::vector<EpochRecord> epochs;
+  int threads = 0;
+};
+
+// The default cache folder: $NASAIC_CACHE_DIR, else $XDG_CACHE_HOME/nasaic,
+// else $HOME/.cache/nasaic.
+std::string default_cache_dir();
+
+TrainingResult train_architecture(const SearchSpace& space, const Architecture& architecture, const Recipe& recipe,
+                                  const TrainingOptions& options);
+
+// The result as JSON (what the cache stores and `nasaic train --format json` prints).
+std::string training_result_json(const TrainingResult& result);
+
+}  // namespace nasaic

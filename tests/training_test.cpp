@@ -1,0 +1,224 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "common/error.hpp"
+#include "models/network_yaml.hpp"
+#include "models/zoo.hpp"
+#include "search/search_space.hpp"
+#include "search/torch/ir_module.hpp"
+#include "search/training.hpp"
+#include "tests/support/test_support.hpp"
+
+namespace nasaic {
+namespace {
+
+SearchSpace shipped(const std::string& relative) { return load_search_space(testing::source_path(relative)); }
+
+// A space small enough to train in a second: 32×32 nuclei, one short recipe.
+const char* kTinySpace = R"(name: tiny
+task: segmentation
+dataset: {name: nuclei, size: 32, test: 40}
+metric: iou
+family: {name: unet, depth: [1, 2], filters: [4, 8], kernel: [3]}
+bits: [8]
+recipe: quick
+recipes:
+  quick: {epochs: 2, batch: 16, optimizer: adam, learning_rate: 0.01, schedule: cosine, train_subset: 64,
+          validation: 16, seed: 5}
+)";
+
+const char* kTinyArch = "space: tiny\nchoices: {depth: 2, filters: 4, kernel: 3, bits: 8}\n";
+
+TEST(IrModule, CountsEqualTheIrForEveryFamilyAndTheZoo) {
+  std::vector<std::pair<Network, TensorShape>> cases;
+  for (const std::string file : {"configs/search/fashion-resnet.yaml", "configs/search/nuclei-unet.yaml"}) {
+    const SearchSpace space = shipped(file);
+    cases.emplace_back(space.network(space.smallest(), "small"), space.dataset.shape().input);
+    cases.emplace_back(space.network(space.largest(), "large"), space.dataset.shape().input);
+    for (std::int64_t i = 0; i < 8; ++i) cases.emplace_back(space.network(space.sample(11, i), "s"), space.dataset.shape().input);
+  }
+  // Grouped convolutions, max pooling and fc layers (alexnet), depthwise
+  // convolutions and residual adds (mobilenet_v2), projection shortcuts (resnet20).
+  for (const std::string name : {"resnet20", "alexnet", "mobilenet_v2"}) {
+    const Network network = zoo_model(name);
+    cases.emplace_back(network, network.layer(0).input_shape());
+  }
+  for (const auto& [network, input] : cases) {
+    SCOPED_TRACE(network.name());
+    IrModule module(network);
+    const NetworkCounts counted = module->count(input);
+    const NetworkCounts expected = ir_counts(network);
+    EXPECT_EQ(counted.macs, expected.macs);
+    EXPECT_EQ(counted.parameters, expected.parameters);
+    EXPECT_GT(counted.macs, 0);
+  }
+}
+
+TEST(IrModule, CroppedSkipJoinsAndOutputShapes) {
+  // 60 pixels and depth 4: 60 → 30 → 15 → 7, so the up-convolution gives 14
+  // and the 15-pixel skip is center-cropped to it; the mask is 56 × 56.
+  std::string text = kTinySpace;
+  text.replace(text.find("size: 32"), 8, "size: 60");
+  text.replace(text.find("depth: [1, 2]"), 13, "depth: [4]");
+  testing::TempDir dir;
+  const SearchSpace space = load_search_space(dir.write("space.yaml", text));
+  const Network network = space.network(space.largest(), "crop");
+  EXPECT_EQ(network.layers().back().output_shape(), (TensorShape{1, 56, 56}));
+  IrModule module(network);
+  EXPECT_EQ(module->forward(torch::rand({3, 1, 60, 60})).sizes(), (std::vector<std::int64_t>{3, 1, 56, 56}));
+  EXPECT_EQ(module->count({1, 60, 60}), ir_counts(network));
+
+  const SearchSpace fashion = shipped("configs/search/fashion-resnet.yaml");
+  IrModule classifier(fashion.network(fashion.sample(2, 0), "c"));
+  EXPECT_EQ(classifier->forward(torch::rand({5, 1, 28, 28})).sizes(), (std::vector<std::int64_t>{5, 10}));
+}
+
+TEST(IrModule, GemmLayersAreRefused) {
+  const Network network = parse_network_yaml(
+      ConfigNode::load_string("name: g\nlayers:\n  - {name: mm, type: gemm, M: 8, N: 4, K: 16}\n", "g.yaml"));
+  EXPECT_THROW(IrModule{network}, InputError);
+}
+
+TEST(FakeQuantisation, LevelsFollowTheBitsAndGradientsPassStraightThrough) {
+  torch::manual_seed(0);
+  for (const int bits : {4, 8}) {
+    const torch::Tensor weight = torch::randn({64, 32, 3, 3}).requires_grad_(true);
+    const torch::Tensor quantised = fake_quantise_weights(weight, bits);
+    const auto levels = std::get<0>(torch::_unique(quantised.detach())).numel();
+    EXPECT_LE(levels, (1 << bits) - 1) << bits;
+    EXPECT_GT(levels, (1 << bits) / 2) << bits;
+    // The largest weight keeps its value; the error is at most half a step.
+    const double step = weight.abs().max().item<double>() / ((1 << (bits - 1)) - 1);
+    EXPECT_LE((quantised - weight).abs().max().item<double>(), 0.5 * step + 1e-6);
+    quantised.sum().backward();
+    EXPECT_TRUE(torch::equal(weight.grad(), torch::ones_like(weight)));
+
+    const torch::Tensor x = torch::rand({1000}) * 3;
+    const torch::Tensor range = torch::tensor(2.0);
+    const torch::Tensor activations = fake_quantise_activations(x, range, bits);
+    EXPECT_LE(std::get<0>(torch::_unique(activations)).numel(), 1 << bits);
+    EXPECT_DOUBLE_EQ(activations.max().item<double>(), 2.0);  // clipped at the range
+    EXPECT_GE(activations.min().item<double>(), 0.0);
+  }
+  // 16 bits is finer than 4 bits.
+  const torch::Tensor weight = torch::randn({1000});
+  EXPECT_LT((fake_quantise_weights(weight, 16) - weight).abs().max().item<double>(),
+            (fake_quantise_weights(weight, 4) - weight).abs().max().item<double>() / 100);
+}
+
+TEST(Training, SameSeedSameBitsAndTheCacheReturnsTheResult) {
+  testing::TempDir dir;
+  const SearchSpace space = load_search_space(dir.write("tiny.yaml", kTinySpace));
+  const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), space);
+  TrainingOptions options;
+  options.cache_dir = (dir.path() / "cache").string();
+  options.use_cache = false;
+  const TrainingResult first = train_architecture(space, architecture, space.recipe("quick"), options);
+  const TrainingResult second = train_architecture(space, architecture, space.recipe("quick"), options);
+  ASSERT_EQ(first.epochs.size(), 2u);
+  EXPECT_EQ(first.test_metric, second.test_metric);
+  EXPECT_EQ(first.validation_metric, second.validation_metric);
+  for (std::size_t e = 0; e < first.epochs.size(); ++e) EXPECT_EQ(first.epochs[e].loss, second.epochs[e].loss);
+  EXPECT_GT(first.test_metric, 0.0);
+  EXPECT_LT(first.epochs.back().loss, first.epochs.front().loss * 1.5);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "cache" / "results"));  // use_cache off: nothing stored
+
+  options.use_cache = true;
+  const TrainingResult stored = train_architecture(space, architecture, space.recipe("quick"), options);
+  EXPECT_FALSE(stored.from_cache);
+  EXPECT_EQ(stored.test_metric, first.test_metric);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "cache" / "results" / (stored.key + ".json")));
+  const TrainingResult hit = train_architecture(space, architecture, space.recipe("quick"), options);
+  EXPECT_TRUE(hit.from_cache);
+  EXPECT_EQ(hit.key, stored.key);
+  EXPECT_EQ(hit.test_metric, stored.test_metric);
+  EXPECT_EQ(hit.validation_metric, stored.validation_metric);
+  EXPECT_EQ(hit.seconds, stored.seconds);
+  ASSERT_EQ(hit.epochs.size(), stored.epochs.size());
+  EXPECT_EQ(hit.epochs.back().loss, stored.epochs.back().loss);
+
+  // Another seed is another result under another key.
+  std::string reseeded = kTinySpace;
+  reseeded.replace(reseeded.find("seed: 5"), 7, "seed: 6");
+  const SearchSpace other = load_search_space(dir.write("tiny2.yaml", reseeded));
+  const TrainingResult different = train_architecture(other, architecture, other.recipe("quick"), options);
+  EXPECT_FALSE(different.from_cache);
+  EXPECT_NE(different.key, stored.key);
+  EXPECT_NE(different.epochs.front().loss, stored.epochs.front().loss);
+}
+
+// One line on stderr, naming `fragment`, and exit status 2.
+void expect_one_line_error(const testing::CommandResult& result, const std::string& fragment) {
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  EXPECT_NE(result.err.find(fragment), std::string::npos) << result.err;
+}
+
+TEST(TrainCommand, TrainsWritesANetworkThatEstimateReadsAndHitsTheCache) {
+  testing::TempDir dir;
+  const std::string space = dir.write("tiny.yaml", kTinySpace);
+  const std::string arch = dir.write("arch.yaml", kTinyArch);
+  const std::string common = "train --space " + space + " --arch " + arch + " --cache " + (dir.path() / "cache").string();
+  const auto trained = testing::run_nasaic(common + " --out " + (dir.path() / "out").string() + " --format csv");
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  EXPECT_NE(trained.out.find(",no,"), std::string::npos) << trained.out;  // cached: no
+  EXPECT_NE(trained.err.find("epoch 2/2"), std::string::npos) << trained.err;  // progress, one line per epoch off a tty
+  const auto estimated = testing::run_nasaic("estimate --hw " + testing::source_path("configs/chips/hetero-2.yaml") +
+                                             " --model " + (dir.path() / "out" / "network.yaml").string());
+  EXPECT_EQ(estimated.exit_code, 0) << estimated.err;
+  const auto again = testing::run_nasaic(common + " --quiet");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("from the result cache"), std::string::npos) << again.out;
+  EXPECT_EQ(again.err, "");
+}
+
+TEST(TrainCommand, SampleWritesArchitecturesThatLoadBack) {
+  testing::TempDir dir;
+  const std::string space_file = testing::source_path("configs/search/fashion-resnet.yaml");
+  const auto sampled =
+      testing::run_nasaic("train --space " + space_file + " --sample 3 --seed 4 --out " + dir.path().string());
+  ASSERT_EQ(sampled.exit_code, 0) << sampled.err;
+  const SearchSpace space = load_search_space(space_file);
+  for (std::int64_t i = 0; i < 3; ++i) {
+    const std::string stem = "arch-00" + std::to_string(i);
+    EXPECT_EQ(load_architecture((dir.path() / (stem + ".yaml")).string(), space), space.sample(4, i));
+    EXPECT_EQ(ir_counts(load_network_yaml((dir.path() / (stem + ".network.yaml")).string())),
+              ir_counts(space.network(space.sample(4, i), "x")));
+  }
+}
+
+TEST(TrainCommand, BadInputIsOneLineAndStatusTwo) {
+  testing::TempDir dir;
+  const std::string space = dir.write("tiny.yaml", kTinySpace);
+  const std::string arch = dir.write("arch.yaml", kTinyArch);
+  const std::string cache = " --cache " + (dir.path() / "cache").string();
+  const auto run = [&](const std::string& space_file, const std::string& arch_file, const std::string& extra = "") {
+    return testing::run_nasaic("train --space " + space_file + " --arch " + arch_file + cache + " --quiet " + extra);
+  };
+  expect_one_line_error(run(dir.write("s1.yaml", std::string(kTinySpace) + "colour: red\n"), arch),
+                        "s1.yaml:11: colour: unknown key");
+  std::string no_epochs = kTinySpace;
+  no_epochs.replace(no_epochs.find("epochs: 2"), 9, "epochs: 0");
+  expect_one_line_error(run(dir.write("s2.yaml", no_epochs), arch), "recipes.quick.epochs");
+  expect_one_line_error(run(space, dir.write("a1.yaml", "space: tiny\nchoices: {depth: 3, filters: 4, kernel: 3, bits: 8}\n")),
+                        "a1.yaml:2: choices.depth: 3 is outside the space; choices: 1, 2");
+  expect_one_line_error(run(space, dir.write("a2.yaml", "space: tiny\nchoices: {depth: 2, filters: 4, kernel: 3}\n")),
+                        "choices.bits: missing decision");
+  expect_one_line_error(run(space, arch, "--accuracy guess"), "unknown accuracy method 'guess'");
+  expect_one_line_error(run(space, arch, "--recipe slow"), "no recipe 'slow'");
+  expect_one_line_error(run(space, arch, "--sample 2"), "either --arch");
+  expect_one_line_error(run(space, dir.write("bad.yaml", "space: [tiny\n")), "bad.yaml");
+  // A missing data set names the package that installs it, against the space file.
+  const std::string fashion = testing::slurp(testing::source_path("configs/search/fashion-resnet.yaml"));
+  std::string moved = fashion;
+  moved.replace(moved.find("{name: fashion-mnist}"), 21, "{name: fashion-mnist, root: /nonexistent/fmnist}");
+  const std::string moved_space = dir.write("moved.yaml", moved);
+  expect_one_line_error(run(moved_space, testing::source_path("configs/search/fashion-resnet-reference.yaml")),
+                        "dataset-fashion-mnist");
+}
+
+}  // namespace
+}  // namespace nasaic
