@@ -27,6 +27,7 @@ struct TrainOptions {
   std::string recipe;
   std::string out;
   std::string cache;
+  int threads = 0;
   bool no_cache = false;
   bool quiet = false;
   std::string format = "text";
@@ -110,6 +111,7 @@ int run_train(const TrainOptions& options) {
   TrainingOptions training;
   training.cache_dir = options.cache.empty() ? default_cache_dir() : options.cache;
   training.use_cache = !options.no_cache;
+  training.threads = options.threads;
   check_writable_folder(training.cache_dir, options.cache.empty() ? "NASAIC_CACHE_DIR" : "--cache");
   ProgressBar bar(recipe.epochs);
   if (!options.quiet)
@@ -172,6 +174,9 @@ void add_train_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>&
   train->add_option("--cache", options->cache,
                     "Cache folder for results and data (default $NASAIC_CACHE_DIR, $XDG_CACHE_HOME/nasaic or "
                     "~/.cache/nasaic)");
+  train->add_option("--threads", options->threads,
+                    "LibTorch threads (default: OMP_NUM_THREADS, else all cores); results are bit-identical per count")
+      ->check(CLI::Range(1, 256));
   train->add_flag("--no-cache", options->no_cache, "Train even if the result is cached, and do not store it");
   train->add_flag("--quiet", options->quiet, "No progress bar");
   train->add_option("--format", options->format, "text, csv or json");

@@ -17,6 +17,10 @@ namespace nasaic {
 struct TrainingOptions {
   std::string cache_dir;   // results/ and decompressed data sets go here
   bool use_cache = true;
+  // LibTorch's intra-op threads; 0 keeps its default (OMP_NUM_THREADS). Results
+  // are bit-identical for one thread count, so it is part of the cache key.
+  // Under load (ctest -j2) one thread per process avoids OpenMP spin contention.
+  int threads = 0;
   // Called after every step with (epoch, step in epoch, steps per epoch, running loss).
   std::function<void(std::int64_t, std::int64_t, std::int64_t, double)> progress;
 };

@@ -266,5 +266,363 @@ TEST(FashionMnist, UnusableCacheFolderIsNamed) {
                fs::path(blocker) / "fashion-mnist", {"cannot create the Fashion-MNIST cache folder"});
 }
 
+
+// Nuclei
+
+NucleiOptions quiet_nuclei() {
+  // Flat lighting, flat nuclei, no distractors, blur or noise: what is drawn
+  // is exactly the ellipses.
+  NucleiOptions options;
+  options.illumination = 0;
+  options.texture = 0;
+  options.max_fibres = options.max_specks = 0;
+  options.blur_sigma = options.noise_sigma = 0;
+  return options;
+}
+
+std::int64_t foreground(const std::vector<std::uint8_t>& mask, std::size_t begin = 0,
+                        std::size_t end = std::numeric_limits<std::size_t>::max()) {
+  end = std::min(end, mask.size());
+  return std::count(mask.begin() + static_cast<std::ptrdiff_t>(begin), mask.begin() + static_cast<std::ptrdiff_t>(end),
+                    std::uint8_t{1});
+}
+
+// 64-bit FNV-1a of raw bytes.
+std::uint64_t fnv1a_of(const void* data, std::size_t bytes) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    hash ^= static_cast<const unsigned char*>(data)[i];
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+// Whether two ellipses' pixels overlap or share an edge.
+bool in_contact(const Ellipse& first, const Ellipse& second, std::int64_t size) {
+  std::vector<std::uint8_t> a(static_cast<std::size_t>(size * size)), b(a.size());
+  rasterize_ellipse(first, size, a);
+  rasterize_ellipse(second, size, b);
+  for (std::int64_t y = 0; y < size; ++y)
+    for (std::int64_t x = 0; x < size; ++x) {
+      if (!a[static_cast<std::size_t>(y * size + x)]) continue;
+      for (const auto& [dx, dy] : {std::pair{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}}) {
+        const std::int64_t nx = x + dx, ny = y + dy;
+        if (nx >= 0 && nx < size && ny >= 0 && ny < size && b[static_cast<std::size_t>(ny * size + nx)]) return true;
+      }
+    }
+  return false;
+}
+
+// Share of images in which some two nuclei overlap or touch.
+double share_in_contact(const NucleiOptions& options, int images) {
+  int touching = 0;
+  for (int i = 0; i < images; ++i) {
+    const NucleiImage image = generate_nuclei_image(options, nuclei_image_seed(7, i));
+    bool found = false;
+    for (std::size_t j = 0; j < image.nuclei.size() && !found; ++j)
+      for (std::size_t k = j + 1; k < image.nuclei.size() && !found; ++k)
+        found = in_contact(image.nuclei[j], image.nuclei[k], options.size);
+    touching += found;
+  }
+  return static_cast<double>(touching) / images;
+}
+
+// The foreground IoU of the best single global threshold over a set.
+double best_threshold_iou(const ImageSet& set) {
+  double best = 0;
+  for (int step = 1; step < 100; ++step) {
+    const float threshold = static_cast<float>(step) / 100;
+    std::int64_t both = 0, either = 0;
+    for (std::size_t i = 0; i < set.masks.size(); ++i) {
+      const bool predicted = set.pixels[i] > threshold, truth = set.masks[i] != 0;
+      both += predicted && truth;
+      either += predicted || truth;
+    }
+    best = std::max(best, static_cast<double>(both) / static_cast<double>(either));
+  }
+  return best;
+}
+
+TEST(Nuclei, SameSeedGivesTheSameBytes) {
+  const NucleiOptions options;
+  const ImageSet first = generate_nuclei(options, 8, 5), second = generate_nuclei(options, 8, 5);
+  EXPECT_EQ(first.pixels, second.pixels);
+  EXPECT_EQ(first.masks, second.masks);
+  const ImageSet other = generate_nuclei(options, 8, 6);
+  EXPECT_NE(other.pixels, first.pixels);
+  EXPECT_NE(other.masks, first.masks);
+  // Each image differs from the next, so no index is ignored.
+  const std::size_t pixels = 64 * 64;
+  for (std::size_t i = 0; i + 1 < 8; ++i)
+    EXPECT_FALSE(std::equal(first.pixels.begin() + static_cast<std::ptrdiff_t>(i * pixels),
+                            first.pixels.begin() + static_cast<std::ptrdiff_t>((i + 1) * pixels),
+                            first.pixels.begin() + static_cast<std::ptrdiff_t>((i + 1) * pixels)))
+        << "image " << i;
+}
+
+TEST(Nuclei, BytesArePinned) {
+  // The data behind cached results: if a change moves these, bump the version
+  // in nuclei_identity ("nuclei-v1") and update them. (Pinned on x86-64; a
+  // compiler that fuses multiply-adds may round differently.)
+  const ImageSet set = generate_nuclei(NucleiOptions{}, 4, 1);
+  EXPECT_EQ(fnv1a_of(set.masks.data(), set.masks.size()), 0u);
+  EXPECT_EQ(fnv1a_of(set.pixels.data(), set.pixels.size() * sizeof(float)), 0u);
+  EXPECT_EQ(foreground(set.masks), 0);
+}
+
+TEST(Nuclei, SplitsAreFixedAndPrefixStable) {
+  const NucleiOptions options;
+  const NucleiSplits small = nuclei_splits(options, 3, 2, 2), large = nuclei_splits(options, 6, 4, 5);
+  const std::vector<std::pair<const ImageSet*, const ImageSet*>> pairs = {
+      {&small.train, &large.train}, {&small.validation, &large.validation}, {&small.test, &large.test}};
+  for (const auto& [prefix, whole] : pairs) {
+    ASSERT_LT(prefix->count, whole->count);
+    EXPECT_TRUE(std::equal(prefix->pixels.begin(), prefix->pixels.end(), whole->pixels.begin()));
+    EXPECT_TRUE(std::equal(prefix->masks.begin(), prefix->masks.end(), whole->masks.begin()));
+  }
+  // The splits are the documented seeds' sets, and differ from each other.
+  EXPECT_EQ(small.train.pixels, generate_nuclei(options, 3, kNucleiTrainSeed).pixels);
+  EXPECT_EQ(small.validation.pixels, generate_nuclei(options, 2, kNucleiValidationSeed).pixels);
+  EXPECT_EQ(small.test.pixels, generate_nuclei(options, 2, kNucleiTestSeed).pixels);
+  EXPECT_NE(small.train.masks, small.test.masks);
+  EXPECT_NE(small.validation.masks, small.test.masks);
+  EXPECT_EQ(nuclei_splits(options, 0, 0, 1).train.count, 0);
+}
+
+TEST(Nuclei, ImagesAndMasksAreWellFormed) {
+  NucleiOptions options;
+  const std::int64_t count = 300;
+  const ImageSet set = generate_nuclei(options, count, 11);
+  EXPECT_EQ(set.count, count);
+  EXPECT_EQ(set.channels, 1);
+  EXPECT_EQ(set.height, 64);
+  EXPECT_EQ(set.width, 64);
+  EXPECT_TRUE(set.labels.empty());
+  ASSERT_EQ(set.pixels.size(), static_cast<std::size_t>(count * 64 * 64));
+  ASSERT_EQ(set.masks.size(), set.pixels.size());
+  for (const float pixel : set.pixels) ASSERT_TRUE(pixel >= 0 && pixel <= 1) << pixel;
+  for (const std::uint8_t bit : set.masks) ASSERT_LE(bit, 1);
+  const std::size_t pixels = 64 * 64;
+  double total = 0, low = 1, high = 0;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
+    const double share = static_cast<double>(foreground(set.masks, i * pixels, (i + 1) * pixels)) / pixels;
+    EXPECT_GT(share, 0) << "image " << i << " has no nucleus";
+    total += share;
+    low = std::min(low, share);
+    high = std::max(high, share);
+  }
+  EXPECT_GT(total / count, 0.10);
+  EXPECT_LT(total / count, 0.25);
+  EXPECT_LT(high, 0.5);
+  // The pixels use the range, without piling up at its ends.
+  const auto [darkest, brightest] = std::minmax_element(set.pixels.begin(), set.pixels.end());
+  EXPECT_LT(*darkest, 0.1f);
+  EXPECT_GT(*brightest, 0.7f);
+  EXPECT_LT(std::count(set.pixels.begin(), set.pixels.end(), 1.0f), static_cast<std::ptrdiff_t>(set.pixels.size() / 1000));
+
+  // A larger image holds the same kind of scene.
+  options.size = 128;
+  options.max_radius = 12;
+  const NucleiImage large = generate_nuclei_image(options, 3);
+  EXPECT_EQ(large.pixels.size(), 128u * 128u);
+  EXPECT_GT(foreground(large.mask), 0);
+}
+
+TEST(Nuclei, MaskIsTheUnionOfTheDrawnEllipses) {
+  // With everything but the nuclei switched off, the bright pixels are the mask.
+  const NucleiOptions quiet = quiet_nuclei();
+  // Nuclei are at least min_contrast × 0.8 (the dome's rim) above background.
+  const float threshold = static_cast<float>(quiet.background + 0.4 * quiet.min_contrast);
+  const ImageSet set = generate_nuclei(quiet, 50, 3);
+  std::int64_t wrong = 0;
+  for (std::size_t i = 0; i < set.pixels.size(); ++i) wrong += (set.pixels[i] > threshold) != (set.masks[i] != 0);
+  EXPECT_EQ(wrong, 0);
+  EXPECT_GT(foreground(set.masks), 0);
+
+  // With everything on, the mask is still exactly the union of the listed
+  // ellipses, and each of them is in the image.
+  const NucleiOptions options;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    const NucleiImage image = generate_nuclei_image(options, seed);
+    ASSERT_GE(static_cast<std::int64_t>(image.nuclei.size()), options.min_nuclei);
+    ASSERT_LE(static_cast<std::int64_t>(image.nuclei.size()), options.max_nuclei);
+    std::vector<std::uint8_t> union_mask(image.mask.size(), 0);
+    for (const Ellipse& e : image.nuclei) {
+      EXPECT_GT(rasterize_ellipse(e, options.size, union_mask), 0);
+      EXPECT_GE(e.b, options.min_radius);
+      EXPECT_LE(e.b, e.a);
+      EXPECT_LE(e.a, options.max_radius);
+      EXPECT_LE(e.a, 2 * e.b);
+    }
+    EXPECT_EQ(union_mask, image.mask) << "seed " << seed;
+  }
+}
+
+TEST(Nuclei, RasterizedEllipseHasItsArea) {
+  const std::int64_t size = 64;
+  const double s = 0.70710678118654752;
+  const std::vector<Ellipse> cases = {
+      {32.3, 30.7, 8, 5, 0.6, 0.8}, {20, 40, 9, 9, 1, 0}, {31.5, 31.5, 6, 3, s, s}, {40.2, 22.9, 4.5, 3.2, 0, 1}};
+  for (const Ellipse& e : cases) {
+    std::vector<std::uint8_t> mask(size * size, 0);
+    const double area = 3.14159265358979 * e.a * e.b;
+    const std::int64_t covered = rasterize_ellipse(e, size, mask);
+    EXPECT_NEAR(static_cast<double>(covered), area, 0.04 * area) << e.a << "×" << e.b;
+    EXPECT_EQ(foreground(mask), covered);
+    // The pixels lie where the ellipse is: their centroid is its centre.
+    double sum_x = 0, sum_y = 0;
+    for (std::int64_t y = 0; y < size; ++y)
+      for (std::int64_t x = 0; x < size; ++x)
+        if (mask[static_cast<std::size_t>(y * size + x)]) {
+          sum_x += x + 0.5;
+          sum_y += y + 0.5;
+        }
+    EXPECT_NEAR(sum_x / covered, e.cx, 0.15);
+    EXPECT_NEAR(sum_y / covered, e.cy, 0.15);
+    // Its extent along the long axis is 2a, across it 2b.
+    EXPECT_TRUE(e.contains(e.cx + 0.97 * e.a * e.ux, e.cy + 0.97 * e.a * e.uy));
+    EXPECT_FALSE(e.contains(e.cx + 1.03 * e.a * e.ux, e.cy + 1.03 * e.a * e.uy));
+    EXPECT_TRUE(e.contains(e.cx - 0.97 * e.b * e.uy, e.cy + 0.97 * e.b * e.ux));
+    EXPECT_FALSE(e.contains(e.cx - 1.03 * e.b * e.uy, e.cy + 1.03 * e.b * e.ux));
+    EXPECT_NEAR(e.reach(e.ux, e.uy), e.a, 1e-9);
+    EXPECT_NEAR(e.reach(-e.uy, e.ux), e.b, 1e-9);
+  }
+  // Clipped at the border: a nucleus centred on the corner keeps a quarter.
+  std::vector<std::uint8_t> mask(size * size, 0);
+  const std::int64_t quarter = rasterize_ellipse({0, 0, 8, 8, 1, 0}, size, mask);
+  EXPECT_NEAR(static_cast<double>(quarter), 3.14159265358979 * 64 / 4, 4);
+}
+
+TEST(Nuclei, SomeNucleiTouchOrOverlap) {
+  NucleiOptions options;
+  const double with_touching = share_in_contact(options, 200);
+  options.touching_fraction = 0;
+  const double without = share_in_contact(options, 200);
+  options.touching_fraction = 1;
+  const double all = share_in_contact(options, 200);
+  EXPECT_GT(with_touching, 0.);
+  EXPECT_LT(without, 0.);
+  EXPECT_GT(all, 0.);
+}
+
+TEST(Nuclei, GlobalThresholdDoesNotSegment) {
+  // Uneven lighting, dim nuclei, texture and bright distractors: no single
+  // threshold finds the nuclei, so a network must look at context...
+  EXPECT_LT(best_threshold_iou(generate_nuclei(NucleiOptions{}, 100, 9)), 0.);
+  // ...while the same scenes without them are easy.
+  EXPECT_GT(best_threshold_iou(generate_nuclei(quiet_nuclei(), 100, 9)), 0.99);
+}
+
+TEST(Nuclei, BlurAndNoiseDoWhatTheySay) {
+  // Blur and noise come last and draw after everything else, so the same seed
+  // gives the same scene with and without them.
+  NucleiOptions sharp = quiet_nuclei();
+  NucleiOptions blurred = sharp;
+  blurred.blur_sigma = 2;
+  auto roughness = [](const std::vector<float>& pixels) {
+    double sum = 0;
+    for (std::size_t i = 1; i < pixels.size(); ++i) sum += std::max(pixels[i] - pixels[i - 1], pixels[i - 1] - pixels[i]);
+    return sum;
+  };
+  auto mean = [](const std::vector<float>& pixels) {
+    double sum = 0;
+    for (const float pixel : pixels) sum += pixel;
+    return sum / static_cast<double>(pixels.size());
+  };
+  const NucleiImage a = generate_nuclei_image(sharp, 4), b = generate_nuclei_image(blurred, 4);
+  EXPECT_EQ(a.mask, b.mask);
+  EXPECT_LT(roughness(b.pixels), 0.7 * roughness(a.pixels));
+  // Blurring keeps the mean brightness (up to the clamped edges).
+  EXPECT_NEAR(mean(a.pixels), mean(b.pixels), 0.01);
+
+  NucleiOptions noisy = sharp;
+  noisy.noise_sigma = 0.05;
+  const NucleiImage c = generate_nuclei_image(noisy, 4);
+  EXPECT_EQ(a.mask, c.mask);
+  double sum = 0, squares = 0;
+  for (std::size_t i = 0; i < a.pixels.size(); ++i) {
+    const double difference = c.pixels[i] - a.pixels[i];
+    sum += difference;
+    squares += difference * difference;
+  }
+  const auto n = static_cast<double>(a.pixels.size());
+  EXPECT_NEAR(sum / n, 0, 0.005);
+  EXPECT_NEAR(squares / n, 0.05 * 0.05, 0.0003);  // σ within ±3 %
+}
+
+TEST(Nuclei, ValidateNamesTheFirstBadOption) {
+  EXPECT_EQ(validate(NucleiOptions{}), "");
+  struct Case {
+    const char* key;
+    void (*change)(NucleiOptions&);
+  };
+  static constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<Case> cases = {
+      {"size", [](NucleiOptions& o) { o.size = 15; }},
+      {"size", [](NucleiOptions& o) { o.size = 513; }},
+      {"min_nuclei", [](NucleiOptions& o) { o.min_nuclei = 0; }},
+      {"max_nuclei", [](NucleiOptions& o) { o.max_nuclei = 2; }},
+      {"max_nuclei", [](NucleiOptions& o) { o.max_nuclei = 201; }},
+      {"min_radius", [](NucleiOptions& o) { o.min_radius = 0.5; }},
+      {"min_radius", [](NucleiOptions& o) { o.min_radius = nan; }},
+      {"max_radius", [](NucleiOptions& o) { o.max_radius = 2.5; }},
+      {"max_radius", [](NucleiOptions& o) { o.max_radius = 32; }},
+      {"touching_fraction", [](NucleiOptions& o) { o.touching_fraction = 1.5; }},
+      {"touching_fraction", [](NucleiOptions& o) { o.touching_fraction = -0.1; }},
+      {"background", [](NucleiOptions& o) { o.background = -0.1; }},
+      {"illumination", [](NucleiOptions& o) { o.illumination = 0.9; }},
+      {"min_contrast", [](NucleiOptions& o) { o.min_contrast = 0; }},
+      {"max_contrast", [](NucleiOptions& o) { o.max_contrast = 0.05; }},
+      {"max_contrast", [](NucleiOptions& o) { o.max_contrast = nan; }},
+      {"texture", [](NucleiOptions& o) { o.texture = 2; }},
+      {"max_fibres", [](NucleiOptions& o) { o.max_fibres = -1; }},
+      {"max_specks", [](NucleiOptions& o) { o.max_specks = 101; }},
+      {"blur_sigma", [](NucleiOptions& o) { o.blur_sigma = 9; }},
+      {"noise_sigma", [](NucleiOptions& o) { o.noise_sigma = -0.01; }},
+      {"noise_sigma", [](NucleiOptions& o) { o.noise_sigma = nan; }},
+  };
+  for (const Case& test : cases) {
+    NucleiOptions options;
+    test.change(options);
+    const std::string problem = validate(options);
+    EXPECT_EQ(problem.rfind(std::string(test.key) + ": ", 0), 0u) << test.key << " → '" << problem << "'";
+    EXPECT_NE(problem.find("got "), std::string::npos) << problem;
+  }
+  // The bounds themselves are allowed.
+  NucleiOptions edge;
+  edge.size = 16;
+  edge.min_radius = 1;
+  edge.max_radius = 7.5;
+  edge.min_nuclei = edge.max_nuclei = 1;
+  edge.touching_fraction = 1;
+  edge.max_fibres = edge.max_specks = 0;
+  edge.blur_sigma = edge.noise_sigma = 0;
+  EXPECT_EQ(validate(edge), "");
+  EXPECT_GT(foreground(generate_nuclei_image(edge, 1).mask), 0);
+}
+
+TEST(Nuclei, IdentityNamesEveryOption) {
+  const NucleiOptions defaults;
+  EXPECT_EQ(nuclei_identity(defaults), "");
+  const std::vector<void (*)(NucleiOptions&)> changes = {
+      [](NucleiOptions& o) { o.size = 32; },           [](NucleiOptions& o) { o.min_nuclei = 2; },
+      [](NucleiOptions& o) { o.max_nuclei = 11; },     [](NucleiOptions& o) { o.min_radius = 3.5; },
+      [](NucleiOptions& o) { o.max_radius = 8; },      [](NucleiOptions& o) { o.touching_fraction = 0.31; },
+      [](NucleiOptions& o) { o.background = 0.2; },    [](NucleiOptions& o) { o.illumination = 0.2; },
+      [](NucleiOptions& o) { o.min_contrast = 0.2; },  [](NucleiOptions& o) { o.max_contrast = 0.5; },
+      [](NucleiOptions& o) { o.texture = 0.3; },       [](NucleiOptions& o) { o.max_fibres = 2; },
+      [](NucleiOptions& o) { o.max_specks = 5; },      [](NucleiOptions& o) { o.blur_sigma = 1.25; },
+      [](NucleiOptions& o) { o.noise_sigma = 0.051; },
+  };
+  std::vector<std::string> seen = {nuclei_identity(defaults)};
+  for (const auto& change : changes) {
+    NucleiOptions options;
+    change(options);
+    const std::string text = nuclei_identity(options);
+    EXPECT_EQ(std::find(seen.begin(), seen.end(), text), seen.end()) << text;
+    seen.push_back(text);
+  }
+}
+
 }  // namespace
 }  // namespace nasaic

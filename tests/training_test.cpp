@@ -116,6 +116,7 @@ TEST(Training, SameSeedSameBitsAndTheCacheReturnsTheResult) {
   TrainingOptions options;
   options.cache_dir = (dir.path() / "cache").string();
   options.use_cache = false;
+  options.threads = 1;
   const TrainingResult first = train_architecture(space, architecture, space.recipe("quick"), options);
   const TrainingResult second = train_architecture(space, architecture, space.recipe("quick"), options);
   ASSERT_EQ(first.epochs.size(), 2u);
@@ -161,7 +162,7 @@ TEST(TrainCommand, TrainsWritesANetworkThatEstimateReadsAndHitsTheCache) {
   testing::TempDir dir;
   const std::string space = dir.write("tiny.yaml", kTinySpace);
   const std::string arch = dir.write("arch.yaml", kTinyArch);
-  const std::string common = "train --space " + space + " --arch " + arch + " --cache " + (dir.path() / "cache").string();
+  const std::string common = "train --space " + space + " --arch " + arch + " --cache " + (dir.path() / "cache").string() + " --threads 1";
   const auto trained = testing::run_nasaic(common + " --out " + (dir.path() / "out").string() + " --format csv");
   ASSERT_EQ(trained.exit_code, 0) << trained.err;
   EXPECT_NE(trained.out.find(",no,"), std::string::npos) << trained.out;  // cached: no
@@ -194,7 +195,7 @@ TEST(TrainCommand, BadInputIsOneLineAndStatusTwo) {
   testing::TempDir dir;
   const std::string space = dir.write("tiny.yaml", kTinySpace);
   const std::string arch = dir.write("arch.yaml", kTinyArch);
-  const std::string cache = " --cache " + (dir.path() / "cache").string();
+  const std::string cache = " --cache " + (dir.path() / "cache").string() + " --threads 1";
   const auto run = [&](const std::string& space_file, const std::string& arch_file, const std::string& extra = "") {
     return testing::run_nasaic("train --space " + space_file + " --arch " + arch_file + cache + " --quiet " + extra);
   };

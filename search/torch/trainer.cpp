@@ -161,6 +161,7 @@ TrainingResult train_architecture(const SearchSpace& space, const Architecture& 
   TrainingResult result;
   result.metric = space.metric;
   result.counts = ir_counts(network);
+  if (options.threads > 0) at::set_num_threads(options.threads);
   result.threads = at::get_num_threads();
   result.key = fnv1a_hex(std::string(kTrainerVersion) + "\n" + TORCH_VERSION + "\nthreads=" +
                          std::to_string(result.threads) + "\n" + space.dataset.identity() + "\n" +
