@@ -1,13 +1,19 @@
 #include "search/torch/ir_module.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "common/error.hpp"
+#include "search/torch/supernet.hpp"
 
 namespace nasaic {
 namespace {
 
 namespace F = torch::nn::functional;
+
+constexpr double kNormEpsilon = 1e-5;
+constexpr double kTrainingMomentum = 0.1;
 
 // Straight-through estimator: the forward pass sees `quantised`, the gradient
 // flows to `x` as if quantisation were the identity.
@@ -39,6 +45,15 @@ torch::Tensor center_crop(const torch::Tensor& x, std::int64_t h, std::int64_t w
   return x.narrow(2, top, h).narrow(3, left, w);
 }
 
+bool has_weights(const Layer& layer) {
+  return layer.type == LayerType::conv || layer.type == LayerType::dwconv || layer.type == LayerType::fc;
+}
+
+std::vector<std::int64_t> weight_shape(const Layer& layer) {
+  if (layer.type == LayerType::fc) return {layer.K, layer.C};
+  return {layer.K, layer.C / layer.groups, layer.R, layer.S};
+}
+
 }  // namespace
 
 torch::Tensor fake_quantise_weights(const torch::Tensor& weight, int bits) {
@@ -53,7 +68,28 @@ torch::Tensor fake_quantise_activations(const torch::Tensor& x, const torch::Ten
   return straight_through(x, torch::round(x / scale).clamp(0.0, levels) * scale);
 }
 
-IrModuleImpl::IrModuleImpl(const Network& network) {
+LayerWeights make_layer_weights(const std::vector<std::int64_t>& shape, bool bias, bool norm) {
+  std::int64_t fan_in = 1;
+  for (std::size_t i = 1; i < shape.size(); ++i) fan_in *= shape[i];
+  const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+  LayerWeights weights;
+  torch::NoGradGuard no_grad;
+  weights.weight = torch::empty(shape).uniform_(-bound, bound);
+  if (bias) weights.bias = torch::empty({shape[0]}).uniform_(-bound, bound);
+  if (norm) {
+    weights.norm_weight = torch::ones({shape[0]});
+    weights.norm_bias = torch::zeros({shape[0]});
+  }
+  return weights;
+}
+
+IrModuleImpl::IrModuleImpl(const Network& network) { build(network); }
+
+IrModuleImpl::IrModuleImpl(const Network& network, SupernetImpl& supernet) : supernet_(&supernet) {
+  build(network);
+}
+
+void IrModuleImpl::build(const Network& network) {
   const std::vector<std::size_t> order = network.topological_order();
   std::vector<std::size_t> position(network.size());
   for (std::size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
@@ -68,36 +104,49 @@ IrModuleImpl::IrModuleImpl(const Network& network) {
     const Layer& layer = node.layer;
     if (layer.type == LayerType::gemm)
       throw InputError("", 0, layer.name, "a gemm layer has no trainable counterpart; use conv or fc");
-    for (const std::size_t producer : network.producers(index)) node.producers.push_back(position[producer]);
+    for (const std::size_t producer : network.producers(index)) {
+      node.producers.push_back(position[producer]);
+      node.input_widths.push_back(network.layer(producer).output_shape().channels);
+    }
+    if (node.producers.empty()) node.input_widths.push_back(layer.input_shape().channels);
     node.output = consumers[index].empty();
     outputs += node.output ? 1 : 0;
     const bool feeds_only_adds =
         !node.output && std::all_of(consumers[index].begin(), consumers[index].end(),
                                     [](LayerType type) { return type == LayerType::add; });
-    const bool computes = layer.type == LayerType::conv || layer.type == LayerType::dwconv ||
-                          layer.type == LayerType::fc || layer.type == LayerType::add;
+    const bool computes = has_weights(layer) || layer.type == LayerType::add;
     node.relu = computes && !node.output && !feeds_only_adds;
-    // Module names may not contain '.', and the position keeps them unique.
+    // Names may not contain '.', and the position keeps them unique.
     std::string name = "l" + std::to_string(nodes_.size()) + "_" + layer.name;
     std::replace(name.begin(), name.end(), '.', '_');
-    if (layer.type == LayerType::conv || layer.type == LayerType::dwconv) {
-      node.conv = register_module(
-          name, torch::nn::Conv2d(torch::nn::Conv2dOptions(layer.C, layer.K, {layer.R, layer.S})
-                                      .stride({layer.stride_h, layer.stride_w})
-                                      .padding(symmetric_padding(layer))
-                                      .groups(layer.groups)
-                                      .bias(node.output)));
-      if (!node.output) node.norm = register_module(name + "_bn", torch::nn::BatchNorm2d(layer.K));
-    } else if (layer.type == LayerType::fc) {
-      node.linear = register_module(name, torch::nn::Linear(layer.C, layer.K));
-    }
-    if (node.conv || node.linear)
+    if (has_weights(layer)) {
+      const bool norm = layer.type != LayerType::fc && !node.output;
+      const bool bias = layer.type == LayerType::fc || node.output;
+      if (!supernet_) {
+        node.weights = make_layer_weights(weight_shape(layer), bias, norm);
+        node.weights.weight = register_parameter(name + "_weight", node.weights.weight);
+        if (bias) node.weights.bias = register_parameter(name + "_bias", node.weights.bias);
+        if (norm) {
+          node.weights.norm_weight = register_parameter(name + "_norm_weight", node.weights.norm_weight);
+          node.weights.norm_bias = register_parameter(name + "_norm_bias", node.weights.norm_bias);
+        }
+      }
+      if (norm) {
+        node.running_mean = register_buffer(name + "_running_mean", torch::zeros({layer.K}));
+        node.running_var = register_buffer(name + "_running_var", torch::ones({layer.K}));
+      }
       node.activation_range = register_buffer(name + "_range", torch::zeros({}));
+    }
     nodes_.push_back(std::move(node));
   }
   if (outputs != 1)
     throw InputError("", 0, network.name(),
                      "a trained network needs exactly one output layer; this one has " + std::to_string(outputs));
+}
+
+LayerWeights IrModuleImpl::weights_of(const Node& node) const {
+  if (!supernet_) return node.weights;
+  return supernet_->slice(node.layer, node.input_widths, node.output);
 }
 
 torch::Tensor IrModuleImpl::gather_input(const Node& node, const std::vector<torch::Tensor>& outputs,
@@ -119,14 +168,20 @@ torch::Tensor IrModuleImpl::gather_input(const Node& node, const std::vector<tor
   return torch::cat(parts, 1);
 }
 
+double IrModuleImpl::statistics_momentum() const {
+  return calibration_batches_ >= 0 ? 1.0 / static_cast<double>(calibration_batches_ + 1) : kTrainingMomentum;
+}
+
 torch::Tensor IrModuleImpl::quantise_activation(Node& node, const torch::Tensor& x) {
   if (is_training()) {
     torch::NoGradGuard no_grad;
     const torch::Tensor batch_max = x.detach().max();
     // The first batch sets the range; later ones move it as batch norm moves
     // its statistics.
+    const double momentum = statistics_momentum();
     node.activation_range.copy_(torch::where(node.activation_range > 0,
-                                             0.9 * node.activation_range + 0.1 * batch_max, batch_max));
+                                             (1.0 - momentum) * node.activation_range + momentum * batch_max,
+                                             batch_max));
   }
   return fake_quantise_activations(x, node.activation_range, node.layer.bits);
 }
@@ -137,29 +192,37 @@ torch::Tensor IrModuleImpl::forward(const torch::Tensor& input) {
   for (Node& node : nodes_) {
     const Layer& layer = node.layer;
     torch::Tensor x = gather_input(node, outputs, input);
-    if (node.conv) {
+    if (layer.type == LayerType::conv || layer.type == LayerType::dwconv) {
+      const LayerWeights weights = weights_of(node);
       x = pad_if_asymmetric(layer, quantise_activation(node, x), 0.0);
-      const torch::Tensor& weight = node.conv->weight;
-      const auto& options = node.conv->options;
-      x = F::conv2d(x, fake_quantise_weights(weight, layer.bits),
+      x = F::conv2d(x, fake_quantise_weights(weights.weight, layer.bits),
                     F::Conv2dFuncOptions()
-                        .bias(node.conv->bias)
-                        .stride(options.stride())
+                        .bias(weights.bias)
+                        .stride({layer.stride_h, layer.stride_w})
                         .padding(symmetric_padding(layer))
                         .groups(layer.groups));
       if (counting_) {
-        counting_->macs += x[0].numel() * weight.size(1) * weight.size(2) * weight.size(3);
-        counting_->parameters += weight.numel() + (node.norm ? node.norm->bias.numel() : node.conv->bias.numel());
+        counting_->macs += x[0].numel() * weights.weight.size(1) * weights.weight.size(2) * weights.weight.size(3);
+        counting_->parameters +=
+            weights.weight.numel() + (weights.bias.defined() ? weights.bias : weights.norm_bias).numel();
       }
-      if (node.norm) x = node.norm(x);
-      if (layer.pixel_shuffle > 1) x = F::pixel_shuffle(x, layer.pixel_shuffle);
-    } else if (node.linear) {
+      if (weights.norm_weight.defined()) {
+        x = F::batch_norm(x, node.running_mean, node.running_var,
+                          F::BatchNormFuncOptions()
+                              .weight(weights.norm_weight)
+                              .bias(weights.norm_bias)
+                              .training(is_training())
+                              .momentum(statistics_momentum())
+                              .eps(kNormEpsilon));
+      }
+      if (layer.pixel_shuffle > 1) x = torch::pixel_shuffle(x, layer.pixel_shuffle);
+    } else if (layer.type == LayerType::fc) {
+      const LayerWeights weights = weights_of(node);
       x = quantise_activation(node, x.flatten(1));
-      const torch::Tensor& weight = node.linear->weight;
-      x = F::linear(x, fake_quantise_weights(weight, layer.bits), node.linear->bias);
+      x = F::linear(x, fake_quantise_weights(weights.weight, layer.bits), weights.bias);
       if (counting_) {
-        counting_->macs += weight.numel();
-        counting_->parameters += weight.numel() + node.linear->bias.numel();
+        counting_->macs += weights.weight.numel();
+        counting_->parameters += weights.weight.numel() + weights.bias.numel();
       }
     } else if (layer.type == LayerType::pool) {
       if (is_global_pool(layer)) {
@@ -192,6 +255,23 @@ NetworkCounts IrModuleImpl::count(const TensorShape& input) {
   }
   train(was_training);
   return counts;
+}
+
+void IrModuleImpl::recalibrate(const torch::Tensor& images, std::int64_t batch) {
+  torch::NoGradGuard no_grad;
+  for (Node& node : nodes_) {
+    if (node.running_mean.defined()) {
+      node.running_mean.zero_();
+      node.running_var.fill_(1.0);
+    }
+    if (node.activation_range.defined()) node.activation_range.zero_();
+  }
+  train();
+  calibration_batches_ = 0;
+  for (std::int64_t first = 0; first < images.size(0); first += batch, ++calibration_batches_)
+    forward(images.narrow(0, first, std::min(batch, images.size(0) - first)));
+  calibration_batches_ = -1;
+  eval();
 }
 
 }  // namespace nasaic

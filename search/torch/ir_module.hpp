@@ -17,6 +17,10 @@
 // the layer's bits (symmetric weights, unsigned activations with a running
 // range), with the straight-through estimator (Bengio et al. 2013; Jacob et
 // al., CVPR 2018), so training sees the precision the hardware computes in.
+//
+// A module owns its weights, or (weight sharing) takes them as slices of a
+// supernet's (search/torch/supernet.hpp); batch-norm statistics and
+// activation ranges are always its own.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -33,35 +37,61 @@ namespace nasaic {
 torch::Tensor fake_quantise_weights(const torch::Tensor& weight, int bits);
 torch::Tensor fake_quantise_activations(const torch::Tensor& x, const torch::Tensor& range, int bits);
 
+// The trainable tensors of one layer.
+struct LayerWeights {
+  torch::Tensor weight;       // conv [K, C/groups, R, S], fc [K, C]
+  torch::Tensor bias;         // the output layer and fc layers; undefined otherwise
+  torch::Tensor norm_weight;  // batch norm of hidden conv layers; undefined otherwise
+  torch::Tensor norm_bias;
+};
+
+// Fresh weights as torch::nn's Conv2d and Linear initialise theirs (uniform in
+// ±1/sqrt(fan_in)); batch norm starts at scale 1, shift 0.
+LayerWeights make_layer_weights(const std::vector<std::int64_t>& weight_shape, bool bias, bool norm);
+
+class SupernetImpl;
+
 class IrModuleImpl : public torch::nn::Module {
  public:
   // Throws InputError for a layer type that cannot be trained (gemm) or a
   // network with more than one output.
   explicit IrModuleImpl(const Network& network);
+  // The same network with its weights sliced from `supernet`, which must
+  // outlive the module.
+  IrModuleImpl(const Network& network, SupernetImpl& supernet);
 
   torch::Tensor forward(const torch::Tensor& input);
   // Runs one zero image through the module and counts, from its tensors,
   // what it computed and what it stores.
   NetworkCounts count(const TensorShape& input);
+  // Re-estimates batch-norm statistics and activation ranges as plain means
+  // over these images (a shared-weight network's own statistics, as
+  // once-for-all does), then leaves the module in eval mode.
+  void recalibrate(const torch::Tensor& images, std::int64_t batch);
 
  private:
   struct Node {
     Layer layer;
-    std::vector<std::size_t> producers;  // positions in nodes_
+    std::vector<std::size_t> producers;      // positions in nodes_
+    std::vector<std::int64_t> input_widths;  // channels of each input segment
     bool output = false;
     bool relu = false;
-    torch::nn::Conv2d conv{nullptr};
-    torch::nn::BatchNorm2d norm{nullptr};
-    torch::nn::Linear linear{nullptr};
-    torch::Tensor activation_range;  // running max of the quantised input
+    LayerWeights weights;  // owned weights; empty when sliced from a supernet
+    torch::Tensor running_mean, running_var, activation_range;
   };
 
+  void build(const Network& network);
+  LayerWeights weights_of(const Node& node) const;
   torch::Tensor gather_input(const Node& node, const std::vector<torch::Tensor>& outputs,
                              const torch::Tensor& input) const;
   torch::Tensor quantise_activation(Node& node, const torch::Tensor& x);
+  // Momentum of running statistics: 0.1 in training, 1/(n+1) while recalibrating.
+  double statistics_momentum() const;
 
   std::vector<Node> nodes_;
+  SupernetImpl* supernet_ = nullptr;
   NetworkCounts* counting_ = nullptr;
+  std::int64_t calibration_batches_ = -1;  // >= 0 while recalibrating
 };
 TORCH_MODULE(IrModule);
 
