@@ -365,9 +365,9 @@ TEST(Nuclei, BytesArePinned) {
   // in nuclei_identity ("nuclei-v1") and update them. (Pinned on x86-64; a
   // compiler that fuses multiply-adds may round differently.)
   const ImageSet set = generate_nuclei(NucleiOptions{}, 4, 1);
-  EXPECT_EQ(fnv1a_of(set.masks.data(), set.masks.size()), 0u);
-  EXPECT_EQ(fnv1a_of(set.pixels.data(), set.pixels.size() * sizeof(float)), 0u);
-  EXPECT_EQ(foreground(set.masks), 0);
+  EXPECT_EQ(fnv1a_of(set.masks.data(), set.masks.size()), 6964283571921603029u);
+  EXPECT_EQ(fnv1a_of(set.pixels.data(), set.pixels.size() * sizeof(float)), 18418189287083490663u);
+  EXPECT_EQ(foreground(set.masks), 2870);
 }
 
 TEST(Nuclei, SplitsAreFixedAndPrefixStable) {
@@ -500,16 +500,17 @@ TEST(Nuclei, SomeNucleiTouchOrOverlap) {
   const double without = share_in_contact(options, 200);
   options.touching_fraction = 1;
   const double all = share_in_contact(options, 200);
-  std::printf("touch %f %f %f\n", with_touching, without, all);
-  EXPECT_GT(with_touching, 0.);
-  EXPECT_LT(without, 0.);
-  EXPECT_GT(all, 0.);
+  // Measured 0.825, 0.005 and 1.0: chance contacts are rare, so the option
+  // is what makes nuclei touch.
+  EXPECT_GT(with_touching, 0.6);
+  EXPECT_LT(without, 0.05);
+  EXPECT_GT(all, 0.95);
 }
 
 TEST(Nuclei, GlobalThresholdDoesNotSegment) {
   // Uneven lighting, dim nuclei, texture and bright distractors: no single
   // threshold finds the nuclei, so a network must look at context...
-  EXPECT_LT(best_threshold_iou(generate_nuclei(NucleiOptions{}, 100, 9)), 0.);
+  EXPECT_LT(best_threshold_iou(generate_nuclei(NucleiOptions{}, 100, 9)), 0.65);  // measured 0.555
   // ...while the same scenes without them are easy.
   EXPECT_GT(best_threshold_iou(generate_nuclei(quiet_nuclei(), 100, 9)), 0.99);
 }
@@ -605,7 +606,9 @@ TEST(Nuclei, ValidateNamesTheFirstBadOption) {
 
 TEST(Nuclei, IdentityNamesEveryOption) {
   const NucleiOptions defaults;
-  EXPECT_EQ(nuclei_identity(defaults), "");
+  EXPECT_EQ(nuclei_identity(defaults),
+            "nuclei-v1 size=64 nuclei=3..12 radius=3..9 touching=0.3 background=0.15 illumination=0.3 "
+            "contrast=0.1..0.45 texture=0.35 fibres=3 specks=6 blur=1 noise=0.05");
   const std::vector<void (*)(NucleiOptions&)> changes = {
       [](NucleiOptions& o) { o.size = 32; },           [](NucleiOptions& o) { o.min_nuclei = 2; },
       [](NucleiOptions& o) { o.max_nuclei = 11; },     [](NucleiOptions& o) { o.min_radius = 3.5; },
