@@ -13,6 +13,7 @@
 #include "common/text_file.hpp"
 #include "models/network_yaml.hpp"
 #include "search/network_counts.hpp"
+#include "search/accuracy.hpp"
 #include "search/training.hpp"
 
 namespace nasaic::cli {
@@ -103,10 +104,7 @@ int run_train(const TrainOptions& options) {
 
   const Architecture architecture = load_architecture(options.arch, space);
   const AccuracyMethod method = options.accuracy.empty() ? space.accuracy : parse_accuracy_method(options.accuracy);
-  if (method == AccuracyMethod::supernet)
-    throw InputError(options.accuracy.empty() ? space.file : "", 0, options.accuracy.empty() ? "accuracy" : "--accuracy",
-                     "the supernet method is not built yet; use 'train'");
-  const Recipe& recipe = space.recipe(options.recipe.empty() ? space.default_recipe : options.recipe);
+  const Recipe& recipe = options.recipe.empty() ? default_recipe_for(method, space) : space.recipe(options.recipe);
   if (!options.out.empty()) check_writable_folder(options.out, "--out");
   TrainingOptions training;
   training.cache_dir = options.cache.empty() ? default_cache_dir() : options.cache;
@@ -118,7 +116,8 @@ int run_train(const TrainOptions& options) {
     training.progress = [&bar](std::int64_t epoch, std::int64_t step, std::int64_t steps, double loss) {
       bar.update(epoch, step, steps, loss);
     };
-  const TrainingResult result = train_architecture(space, architecture, recipe, training);
+  const auto evaluator = make_accuracy_evaluator(method, space, recipe, training);
+  const TrainingResult result = evaluator->evaluate(architecture);
 
   std::string network_file;
   if (!options.out.empty()) {
@@ -133,24 +132,38 @@ int run_train(const TrainOptions& options) {
     return 0;
   }
   Table table;
-  table.columns = {"space", "recipe", "metric", "test", "validation", "macs", "parameters", "seconds",
-                   "images_per_s", "threads", "cached", "network_file"};
-  table.add_row({space.name, recipe.name, std::string(metric_name(result.metric)), result.test_metric,
-                 result.validation_metric, result.counts.macs, result.counts.parameters, result.seconds,
+  table.columns = {"space", "method", "recipe", "metric", "test", "validation", "validation_images", "macs",
+                   "parameters", "seconds", "images_per_s", "threads", "cached", "network_file"};
+  table.add_row({space.name, std::string(accuracy_method_name(method)), recipe.name,
+                 std::string(metric_name(result.metric)),
+                 result.has_test_metric ? Cell(result.test_metric) : Cell(std::string("-")), result.validation_metric,
+                 result.validation_images, result.counts.macs, result.counts.parameters, result.seconds,
                  result.images_per_second, static_cast<std::int64_t>(result.threads),
                  std::string(result.from_cache ? "yes" : "no"), network_file.empty() ? "-" : network_file});
   if (format == OutputFormat::csv) {
     std::cout << table.to_csv();
     return 0;
   }
-  std::printf("%s on %s (%s recipe: %lld epochs, %lld images)\n", options.arch.c_str(), space.name.c_str(),
-              recipe.name.c_str(), static_cast<long long>(recipe.epochs), static_cast<long long>(recipe.train_subset));
-  std::printf("  %s test %.4f, validation %.4f\n", metric_name(result.metric), result.test_metric,
-              result.validation_metric);
+  if (method == AccuracyMethod::supernet) {
+    std::printf("%s on %s (weights from the supernet trained with the %s recipe)\n", options.arch.c_str(),
+                space.name.c_str(), recipe.name.c_str());
+    std::printf("  %s validation %.4f on %lld images\n", metric_name(result.metric), result.validation_metric,
+                static_cast<long long>(result.validation_images));
+  } else {
+    std::printf("%s on %s (%s recipe: %lld epochs, %lld images)\n", options.arch.c_str(), space.name.c_str(),
+                recipe.name.c_str(), static_cast<long long>(recipe.epochs),
+                static_cast<long long>(recipe.train_subset));
+    std::printf("  %s test %.4f, validation %.4f\n", metric_name(result.metric), result.test_metric,
+                result.validation_metric);
+  }
   std::printf("  MACs %s per image, parameters %lld\n", millions(result.counts.macs).c_str(),
               static_cast<long long>(result.counts.parameters));
-  std::printf("  training %.1f s, %.0f images/s on %d threads%s\n", result.seconds, result.images_per_second,
-              result.threads, result.from_cache ? " (from the result cache)" : "");
+  if (method == AccuracyMethod::supernet)
+    std::printf("  scored in %.2f s on %d threads%s\n", result.seconds, result.threads,
+                result.from_cache ? " (from the result cache)" : "");
+  else
+    std::printf("  training %.1f s, %.0f images/s on %d threads%s\n", result.seconds, result.images_per_second,
+                result.threads, result.from_cache ? " (from the result cache)" : "");
   if (!network_file.empty()) std::printf("  network %s\n", network_file.c_str());
   return 0;
 }
@@ -167,8 +180,8 @@ void add_train_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>&
   train->add_option("--sample", options->sample, "Draw this many architectures and write their files to --out")
       ->check(CLI::Range(1, 100000));
   train->add_option("--seed", options->seed, "Seed of --sample's draw")->check(CLI::Range(0, INT32_MAX));
-  train->add_option("--accuracy", options->accuracy, "train (from scratch); default: the space's 'accuracy'");
-  train->add_option("--recipe", options->recipe, "Recipe name in the space; default: the space's 'recipe'");
+  train->add_option("--accuracy", options->accuracy, "train (from scratch) or supernet (weights inherited from the space's supernet, trained once and cached); default: the space's 'accuracy'");
+  train->add_option("--recipe", options->recipe, "Recipe name in the space; default: the space's 'recipe' (train) or 'supernet.recipe' (supernet)");
   train->add_option("--out", options->out, "Folder for network.yaml (for estimate/simulate), architecture.yaml, "
                                            "result.json; with --sample, the drawn files");
   train->add_option("--cache", options->cache,

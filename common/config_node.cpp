@@ -209,6 +209,13 @@ std::int64_t ConfigNode::as_int(std::int64_t min, std::int64_t max) const {
   return value;
 }
 
+bool ConfigNode::as_switch() const {
+  const std::string text = as_string();
+  if (text == "true" || text == "on") return true;
+  if (text == "false" || text == "off") return false;
+  fail("'" + text + "' is not a switch; use true or false");
+}
+
 double ConfigNode::as_double(double min, double max) const {
   const std::string text = scalar_text();
   double value = 0;

@@ -42,6 +42,8 @@ class ConfigNode {
   std::string as_string() const;
   std::int64_t as_int(std::int64_t min, std::int64_t max = INT64_MAX) const;
   double as_double(double min, double max) const;
+  // true/on or false/off.
+  bool as_switch() const;
   Quantity as_quantity(const std::vector<UnitKind>& accepted) const;
   // A value that must be positive, in the given unit kinds.
   Quantity as_positive_quantity(const std::vector<UnitKind>& accepted) const;

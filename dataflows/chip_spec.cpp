@@ -25,13 +25,6 @@ BufferSpec parse_buffer(const ConfigNode& node) {
   return buffer;
 }
 
-bool parse_switch(const ConfigNode& node) {
-  const std::string text = node.as_string();
-  if (text == "true" || text == "on") return true;
-  if (text == "false" || text == "off") return false;
-  node.fail("'" + text + "' is not a switch; use true or false");
-}
-
 // The `row_stationary` block of a sub-accelerator (eyeriss template); every
 // key optional, defaults from JSSC 2017 (see RowStationarySpec).
 RowStationarySpec parse_row_stationary(const ConfigNode& node) {
@@ -57,7 +50,7 @@ RowStationarySpec parse_row_stationary(const ConfigNode& node) {
     if (name != "none" && name != "rlc") compression->fail("unknown activation compression '" + name + "'; known: none, rlc");
     rs.rlc = name == "rlc";
   }
-  if (const auto v = node.optional("shared_glb")) rs.shared_glb = parse_switch(*v);
+  if (const auto v = node.optional("shared_glb")) rs.shared_glb = v->as_switch();
   return rs;
 }
 
@@ -66,10 +59,10 @@ NvdlaSpec parse_nvdla_options(const ConfigNode& node) {
   node.expect_map({"winograd", "channel_extension", "shared_cbuf", "whole_channel_reduction", "sdp_throughput",
                    "pdp_throughput"});
   NvdlaSpec nvdla;
-  if (const auto v = node.optional("winograd")) nvdla.winograd = parse_switch(*v);
-  if (const auto v = node.optional("channel_extension")) nvdla.channel_extension = parse_switch(*v);
-  if (const auto v = node.optional("shared_cbuf")) nvdla.shared_cbuf = parse_switch(*v);
-  if (const auto v = node.optional("whole_channel_reduction")) nvdla.whole_channel_reduction = parse_switch(*v);
+  if (const auto v = node.optional("winograd")) nvdla.winograd = v->as_switch();
+  if (const auto v = node.optional("channel_extension")) nvdla.channel_extension = v->as_switch();
+  if (const auto v = node.optional("shared_cbuf")) nvdla.shared_cbuf = v->as_switch();
+  if (const auto v = node.optional("whole_channel_reduction")) nvdla.whole_channel_reduction = v->as_switch();
   if (const auto v = node.optional("sdp_throughput")) nvdla.sdp_throughput = v->as_int(1);
   if (const auto v = node.optional("pdp_throughput")) nvdla.pdp_throughput = v->as_int(1);
   return nvdla;

@@ -115,6 +115,11 @@ std::string Recipe::canonical() const {
          " seed=" + std::to_string(seed);
 }
 
+std::string SupernetSettings::canonical() const {
+  return "sandwich=" + std::string(sandwich ? "yes" : "no") + " random=" + std::to_string(random) +
+         " calibration=" + std::to_string(calibration) + " evaluation=" + std::to_string(evaluation);
+}
+
 std::int64_t Architecture::at(const std::string& decision) const {
   for (const auto& [name, value] : choices)
     if (name == decision) return value;
@@ -161,9 +166,28 @@ Architecture SearchSpace::largest() const {
   return architecture;
 }
 
+void parse_supernet(const ConfigNode& node, SearchSpace& space) {
+  node.expect_map({"recipe", "sandwich", "random", "calibration", "evaluation"});
+  SupernetSettings& settings = space.supernet;
+  if (node.has("recipe")) {
+    const ConfigNode recipe = node.required("recipe");
+    settings.recipe = recipe.as_string();
+    bool found = false;
+    for (const Recipe& known : space.recipes) found = found || known.name == settings.recipe;
+    if (!found) recipe.fail("no recipe named '" + settings.recipe + "' under recipes");
+  }
+  if (node.has("sandwich")) settings.sandwich = node.required("sandwich").as_switch();
+  if (node.has("random")) settings.random = node.required("random").as_int(0, 64);
+  if (!settings.sandwich && settings.random == 0)
+    node.fail("with sandwich: false, random must be at least 1, or no candidate trains");
+  if (node.has("calibration")) settings.calibration = node.required("calibration").as_int(1, 1000000);
+  if (node.has("evaluation")) settings.evaluation = node.required("evaluation").as_int(1, 1000000);
+}
+
 SearchSpace load_search_space(const std::string& path) {
   const ConfigNode root = ConfigNode::load_file(path);
-  root.expect_map({"name", "task", "dataset", "metric", "family", "bits", "accuracy", "recipe", "recipes"});
+  root.expect_map(
+      {"name", "task", "dataset", "metric", "family", "bits", "accuracy", "supernet", "recipe", "recipes"});
   SearchSpace space;
   space.file = path;
   space.name = root.required("name").as_string();
@@ -203,6 +227,8 @@ SearchSpace load_search_space(const std::string& path) {
   bool found = false;
   for (const Recipe& recipe : space.recipes) found = found || recipe.name == space.default_recipe;
   if (!found) chosen.fail("no recipe named '" + space.default_recipe + "' under recipes");
+  space.supernet.recipe = space.default_recipe;
+  if (root.has("supernet")) parse_supernet(root.required("supernet"), space);
   // Every architecture must build: the smallest and the largest bound the
   // shapes (strides and depth), so a space that cannot hold them fails here.
   for (const Architecture& bound : {space.smallest(), space.largest()}) {

@@ -8,6 +8,8 @@
 //   family: {name: resnet, ...}   # a backbone family, created by name (search/families/)
 //   bits: [4, 8, 16]              # operand width per network, a decision like the family's
 //   accuracy: train               # train (from scratch) or supernet (weight sharing)
+//   supernet: {recipe: supernet, sandwich: true, random: 2, calibration: 512, evaluation: 2000}
+//                                 # optional; how the supernet trains and scores
 //   recipe: demo                  # the recipe used unless --recipe names another
 //   recipes:
 //     demo: {epochs: 1, batch: 64, optimizer: sgd, learning_rate: 0.05, momentum: 0.9,
@@ -56,6 +58,24 @@ struct Recipe {
   std::string canonical() const;
 };
 
+// How the weight-sharing method trains its supernet and scores a candidate.
+struct SupernetSettings {
+  std::string recipe;             // the recipe that trains the supernet; "" = the space's recipe
+  // Each step trains, on one batch, the largest and the smallest candidate
+  // (the sandwich rule, Yu et al., ICCV 2019) when `sandwich`, and `random`
+  // seeded random candidates; their gradients add up into one update.
+  bool sandwich = true;
+  std::int64_t random = 2;
+  // Training images that re-estimate a candidate's batch-norm statistics and
+  // activation ranges before it is scored.
+  std::int64_t calibration = 512;
+  // Validation images a candidate is scored on; 0 = all of the recipe's.
+  std::int64_t evaluation = 0;
+
+  // Every field that changes a trained supernet or a score: part of cache keys.
+  std::string canonical() const;
+};
+
 struct SearchSpace {
   std::string file;
   std::string name;
@@ -65,6 +85,7 @@ struct SearchSpace {
   std::shared_ptr<const NetworkFamily> family;
   std::vector<Decision> decisions;  // the family's, then "bits"
   AccuracyMethod accuracy = AccuracyMethod::train;
+  SupernetSettings supernet;
   std::vector<Recipe> recipes;
   std::string default_recipe;
 

@@ -33,11 +33,17 @@ struct EpochRecord {
 struct TrainingResult {
   std::string key;          // the cache key (hex)
   bool from_cache = false;
+  AccuracyMethod method = AccuracyMethod::train;
   Metric metric = Metric::top1;
-  double test_metric = 0;   // top-1 accuracy or foreground IoU, in [0, 1]
+  // Top-1 accuracy or foreground IoU, in [0, 1], on the test split. The
+  // supernet scores candidates on validation images only (a search selects by
+  // it), so its results have no test metric.
+  bool has_test_metric = true;
+  double test_metric = 0;
   double validation_metric = 0;
-  double seconds = 0;       // training and evaluation, when it was computed
-  double images_per_second = 0;  // training throughput
+  std::int64_t validation_images = 0;  // how many images validation_metric counts
+  double seconds = 0;       // training (or recalibration) and evaluation, when it was computed
+  double images_per_second = 0;  // training throughput; 0 for a supernet score
   NetworkCounts counts;
   std::vector<EpochRecord> epochs;
   int threads = 0;
@@ -52,5 +58,16 @@ TrainingResult train_architecture(const SearchSpace& space, const Architecture& 
 
 // The result as JSON (what the cache stores and `nasaic train --format json` prints).
 std::string training_result_json(const TrainingResult& result);
+
+// The result cache: one JSON file per key under cache_dir/results. An entry
+// that does not read back, or holds another key, is a miss (and is
+// overwritten), never trusted.
+std::string result_cache_path(const std::string& cache_dir, const std::string& key);
+bool read_cached_result(const std::string& path, TrainingResult& result);
+void write_cached_result(const std::string& path, const TrainingResult& result);
+// Renames a finished temporary file onto `path`, so a reader never sees half
+// a cache entry.
+void rename_into_place(const std::string& temporary, const std::string& path);
+std::string temporary_path_for(const std::string& path);
 
 }  // namespace nasaic

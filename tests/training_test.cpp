@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "common/error.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
+#include "search/accuracy.hpp"
 #include "search/search_space.hpp"
 #include "search/torch/ir_module.hpp"
+#include "search/torch/supernet.hpp"
 #include "search/training.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -151,6 +154,87 @@ TEST(Training, SameSeedSameBitsAndTheCacheReturnsTheResult) {
   EXPECT_NE(different.epochs.front().loss, stored.epochs.front().loss);
 }
 
+// kTinySpace with a supernet trained by its quick recipe.
+std::string tiny_supernet_space() {
+  return std::string(kTinySpace) +
+         "supernet: {recipe: quick, sandwich: true, random: 1, calibration: 32, evaluation: 16}\n";
+}
+
+TEST(Supernet, CandidatesTrainSlicesOfTheSharedWeights) {
+  testing::TempDir dir;
+  const SearchSpace space = load_search_space(dir.write("tiny.yaml", tiny_supernet_space()));
+  torch::manual_seed(3);
+  Supernet supernet(space);
+  // The smallest candidate (4 filters, depth 1) uses output channels 0-3 of
+  // enc1_conv1, whose shared weight has 8.
+  IrModule small(space.network(space.smallest(), "small"), *supernet);
+  EXPECT_EQ(small->count({1, 32, 32}), ir_counts(space.network(space.smallest(), "small")));
+  small->forward(torch::rand({4, 1, 32, 32})).sum().backward();
+  torch::Tensor grad;
+  for (const auto& parameter : supernet->named_parameters())
+    if (parameter.key() == "enc1_conv1_weight") grad = parameter.value().grad();
+  ASSERT_TRUE(grad.defined());
+  ASSERT_EQ(grad.size(0), 8);
+  EXPECT_GT(grad.narrow(0, 0, 4).abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(grad.narrow(0, 4, 4).abs().sum().item<double>(), 0.0);
+  // The largest candidate's module computes exactly what its IR says, on weights it does not own.
+  IrModule large(space.network(space.largest(), "large"), *supernet);
+  EXPECT_EQ(large->count({1, 32, 32}), ir_counts(space.network(space.largest(), "large")));
+  EXPECT_TRUE(large->parameters().empty());
+}
+
+TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
+  testing::TempDir dir;
+  const SearchSpace space = load_search_space(dir.write("tiny.yaml", tiny_supernet_space()));
+  const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), space);
+  TrainingOptions options;
+  options.cache_dir = (dir.path() / "cache").string();
+  options.threads = 1;
+  std::int64_t steps = 0;
+  options.progress = [&steps](std::int64_t, std::int64_t, std::int64_t, double) { ++steps; };
+  const Recipe& recipe = default_recipe_for(AccuracyMethod::supernet, space);
+  ASSERT_EQ(recipe.name, "quick");
+
+  const auto trained = make_accuracy_evaluator(AccuracyMethod::supernet, space, recipe, options);
+  EXPECT_EQ(trained->method(), AccuracyMethod::supernet);
+  EXPECT_EQ(steps, 2 * 4);  // 2 epochs of 64 images in batches of 16
+  std::vector<std::filesystem::path> saved;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "cache" / "supernets"))
+    saved.push_back(entry.path());
+  ASSERT_EQ(saved.size(), 1u);
+  const TrainingResult first = trained->evaluate(architecture);
+  EXPECT_FALSE(first.from_cache);
+  EXPECT_FALSE(first.has_test_metric);
+  EXPECT_EQ(first.method, AccuracyMethod::supernet);
+  EXPECT_EQ(first.validation_images, 16);
+  EXPECT_GT(first.validation_metric, 0.0);
+  EXPECT_EQ(first.counts, ir_counts(space.network(architecture, space.name)));
+  // Another candidate inherits other weights and scores otherwise.
+  const Architecture shallow = parse_architecture(
+      ConfigNode::load_string("space: tiny\nchoices: {depth: 1, filters: 8, kernel: 3, bits: 8}\n", "b.yaml"), space);
+  EXPECT_NE(trained->evaluate(shallow).validation_metric, first.validation_metric);
+
+  // A second evaluator loads the saved supernet instead of training, and
+  // scores the candidate to the same bit (its result cache emptied first).
+  std::filesystem::remove_all(dir.path() / "cache" / "results");
+  steps = 0;
+  const auto reloaded = make_accuracy_evaluator(AccuracyMethod::supernet, space, recipe, options);
+  EXPECT_EQ(steps, 0);
+  const TrainingResult again = reloaded->evaluate(architecture);
+  EXPECT_FALSE(again.from_cache);
+  EXPECT_EQ(again.validation_metric, first.validation_metric);
+  EXPECT_EQ(again.key, first.key);
+  EXPECT_TRUE(reloaded->evaluate(architecture).from_cache);
+
+  // A damaged file is retrained, to the same weights, and replaced.
+  std::filesystem::remove_all(dir.path() / "cache" / "results");
+  { std::ofstream(saved.front(), std::ios::trunc) << "not a supernet"; }
+  const auto retrained = make_accuracy_evaluator(AccuracyMethod::supernet, space, recipe, options);
+  EXPECT_EQ(steps, 2 * 4);
+  EXPECT_EQ(retrained->evaluate(architecture).validation_metric, first.validation_metric);
+  EXPECT_GT(std::filesystem::file_size(saved.front()), 1000u);
+}
+
 // One line on stderr, naming `fragment`, and exit status 2.
 void expect_one_line_error(const testing::CommandResult& result, const std::string& fragment) {
   EXPECT_EQ(result.exit_code, 2) << result.err;
@@ -174,6 +258,12 @@ TEST(TrainCommand, TrainsWritesANetworkThatEstimateReadsAndHitsTheCache) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("from the result cache"), std::string::npos) << again.out;
   EXPECT_EQ(again.err, "");
+  // The weight-sharing method, on the same candidate: a validation score, no test metric.
+  const auto shared = testing::run_nasaic(common + " --accuracy supernet --quiet --format json");
+  ASSERT_EQ(shared.exit_code, 0) << shared.err;
+  EXPECT_NE(shared.out.find("\"method\": \"supernet\""), std::string::npos) << shared.out;
+  EXPECT_NE(shared.out.find("\"test_metric\": null"), std::string::npos) << shared.out;
+  EXPECT_NE(shared.out.find("\"validation_images\": 16"), std::string::npos) << shared.out;
 }
 
 TEST(TrainCommand, SampleWritesArchitecturesThatLoadBack) {
@@ -209,6 +299,12 @@ TEST(TrainCommand, BadInputIsOneLineAndStatusTwo) {
   expect_one_line_error(run(space, dir.write("a2.yaml", "space: tiny\nchoices: {depth: 2, filters: 4, kernel: 3}\n")),
                         "choices.bits: missing decision");
   expect_one_line_error(run(space, arch, "--accuracy guess"), "unknown accuracy method 'guess'");
+  expect_one_line_error(run(dir.write("s3.yaml", std::string(kTinySpace) + "supernet: {recipe: slow}\n"), arch),
+                        "s3.yaml:11: supernet.recipe: no recipe named 'slow'");
+  expect_one_line_error(run(dir.write("s4.yaml", std::string(kTinySpace) + "supernet: {sandwich: false, random: 0}\n"), arch),
+                        "s4.yaml:11: supernet: with sandwich: false, random must be at least 1");
+  expect_one_line_error(run(dir.write("s5.yaml", std::string(kTinySpace) + "supernet: {sandwich: maybe}\n"), arch),
+                        "supernet.sandwich: 'maybe' is not a switch");
   expect_one_line_error(run(space, arch, "--recipe slow"), "no recipe 'slow'");
   expect_one_line_error(run(space, arch, "--sample 2"), "either --arch");
   expect_one_line_error(run(space, dir.write("bad.yaml", "space: [tiny\n")), "bad.yaml");

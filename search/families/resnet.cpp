@@ -25,11 +25,14 @@ class ResnetFamily final : public NetworkFamily {
   explicit ResnetFamily(const ConfigNode& node) {
     node.expect_map({"name", "stem", "stages"});
     const ConfigNode stem = node.required("stem");
-    stem.expect_map({"channels", "kernel"});
+    stem.expect_map({"channels", "kernel", "stride"});
     stem_channels_ = stem.required("channels").as_int(1, 4096);
     const ConfigNode stem_kernel = stem.required("kernel");
     stem_kernel_ = stem_kernel.as_int(1, 15);
     if (stem_kernel_ % 2 == 0) stem_kernel.fail("kernel must be odd for 'same' padding");
+    // A strided stem shrinks every later map at once, the usual lever on the
+    // cost of a whole space (ResNet's own stem strides by 4).
+    if (stem.has("stride")) stem_stride_ = stem.required("stride").as_int(1, 4);
     const std::vector<ConfigNode> stages = node.required("stages").sequence();
     if (stages.empty() || stages.size() > 8) node.required("stages").fail("expected 1 to 8 stages");
     for (const ConfigNode& stage : stages) {
@@ -58,7 +61,7 @@ class ResnetFamily final : public NetworkFamily {
   Network build(const Architecture& architecture, const NetworkShape& shape, int bits, const std::string& name,
                 const std::string& task) const override {
     NetworkBuilder builder(name, task, shape.input, bits);
-    std::string x = builder.conv("stem", {}, stem_channels_, stem_kernel_, 1, stem_kernel_ / 2);
+    std::string x = builder.conv("stem", {}, stem_channels_, stem_kernel_, stem_stride_, stem_kernel_ / 2);
     std::int64_t channels = stem_channels_;
     for (std::size_t i = 0; i < stages_.size(); ++i) {
       const std::string stage = "stage" + std::to_string(i + 1);
@@ -82,7 +85,7 @@ class ResnetFamily final : public NetworkFamily {
   }
 
  private:
-  std::int64_t stem_channels_ = 0, stem_kernel_ = 0;
+  std::int64_t stem_channels_ = 0, stem_kernel_ = 0, stem_stride_ = 1;
   std::vector<StageChoices> stages_;
 };
 
