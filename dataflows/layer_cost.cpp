@@ -243,7 +243,9 @@ LayerProfile profile_plan(const Layer& layer, const TilePlan& plan, const SubAcc
 }
 
 EnergyBreakdown energy_of(const ActivityCounts& counts, const SubAcceleratorSpec& sub, const Technology& t, int bits) {
-  const double bytes_per_element = static_cast<double>((bits + 7) / 8);
+  // DRAM bytes are packed (two 4-bit elements per byte), so a byte fills
+  // 8 / bits buffer elements.
+  const double bytes_per_element = bits / 8.0;
   EnergyBreakdown e;
   e.mac_pj = static_cast<double>(counts.ops) * t.mac_energy_pj(bits);
   // Each MAC reads two operands from and updates one accumulator in PE registers.

@@ -105,6 +105,10 @@ TEST(Technology, SramFitMatchesHorowitzPoints) {
   EXPECT_NEAR(t.sram_read_pj_per_64b(1024), 100.0, 0.2);
   EXPECT_DOUBLE_EQ(t.mac_energy_pj(8), 0.30);
   EXPECT_LT(t.mac_energy_pj(8), t.mac_energy_pj(16));
+  // 4 bits: the multiplier (0.2 of the 0.3 pJ 8-bit MAC) at a quarter, the
+  // accumulator at half: a third of the 8-bit MAC, in energy and in area.
+  EXPECT_NEAR(t.mac_energy_pj(4), 0.10, 1e-12);
+  EXPECT_NEAR(t.mac_area_um2(4) / t.mac_area_um2(8), 1.0 / 3.0, 1e-12);
   EXPECT_EQ(t.hash.size(), 16u);
 }
 

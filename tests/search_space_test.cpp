@@ -3,6 +3,8 @@
 #include <set>
 
 #include "common/error.hpp"
+#include "dataflows/chip_spec.hpp"
+#include "dataflows/workload_cost.hpp"
 #include "models/network_yaml.hpp"
 #include "search/network_counts.hpp"
 #include "search/search_space.hpp"
@@ -21,6 +23,41 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
+}
+
+TEST(SearchSpace, BitsFlowIntoTheCostOfTheNetwork) {
+  // The bits decision of an architecture is the IR's operand width, so
+  // weights, traffic and energy on a chip follow it.
+  const SearchSpace space = load_search_space(testing::source_path("configs/search/fashion-resnet.yaml"));
+  Architecture architecture =
+      load_architecture(testing::source_path("configs/search/fashion-resnet-reference.yaml"), space);
+  ChipSpec chip = load_chip_spec(testing::source_path("configs/chips/hetero-2.yaml"));
+  std::vector<double> energy, dram, weight_bytes;
+  for (const std::int64_t bits : {4, 8, 16}) {
+    for (auto& [name, value] : architecture.choices)
+      if (name == "bits") value = bits;
+    Workload workload;
+    workload.networks = {space.network(architecture, "reference")};
+    for (const Layer& layer : workload.networks[0].layers()) EXPECT_EQ(layer.bits, bits);
+    double weights = 0;
+    for (const Layer& layer : workload.networks[0].layers()) weights += static_cast<double>(layer.filter_bytes());
+    weight_bytes.push_back(weights);
+    Estimator estimator(chip, SurrogateParams());
+    const WorkloadGraph graph(workload);
+    const ScheduleChoice choice = default_schedule(graph, estimator);
+    ASSERT_TRUE(choice.estimate.feasible) << choice.estimate.reason;
+    energy.push_back(choice.estimate.energy_pj);
+    double bytes = 0;
+    for (const ScheduledLayer& layer : choice.estimate.layers)
+      bytes += layer.timing.memory_cycles;  // DRAM transfer time: bytes over bandwidth
+    dram.push_back(bytes);
+  }
+  EXPECT_DOUBLE_EQ(weight_bytes[0] * 2, weight_bytes[1]);
+  EXPECT_DOUBLE_EQ(weight_bytes[1] * 2, weight_bytes[2]);
+  EXPECT_LT(dram[0], dram[1]);
+  EXPECT_LT(dram[1], dram[2]);
+  EXPECT_LT(energy[0], energy[1]);
+  EXPECT_LT(energy[1], energy[2]);
 }
 
 TEST(SearchSpace, ShippedSpacesAndReferencesLoad) {
@@ -43,7 +80,7 @@ TEST(SearchSpace, ShippedSpacesAndReferencesLoad) {
   const Network mask = unet.network(
       load_architecture(testing::source_path("configs/search/nuclei-unet-reference.yaml"), unet), "ref");
   const Layer& last = mask.layers().back();
-  EXPECT_EQ(last.output_shape(), (TensorShape{1, 64, 64}));
+  EXPECT_EQ(last.output_shape(), (TensorShape{1, 48, 48}));
   // Depth 3: two skip joins, each concatenating the up-convolution and the encoder map.
   int joins = 0;
   for (const Layer& layer : mask.layers()) joins += layer.inputs.size() == 2 ? 1 : 0;
@@ -163,16 +200,16 @@ TEST(SearchSpace, BadSpacesNameTheirKey) {
   expect_space_error("depth: [2, 3, 4]", "depth: [2, 2]", "family.depth[1]", "listed twice");
   expect_space_error("depth: [2, 3, 4]", "depth: []", "family.depth", "at least one choice");
   expect_space_error("bits: [4, 8, 16]", "bits: [4, 8, 12]", "bits", "not one of 4, 8, 16");
-  expect_space_error("demo: {epochs: 4,", "demo: {epochs: 0,", "recipes.demo.epochs", "out of range");
-  expect_space_error("optimizer: adam, learning_rate: 0.003, weight_decay: 0.0,\n         schedule: cosine, train_subset: 400",
-                     "optimizer: adam, learning_rate: 0.003, weight_decay: 0.0,\n         schedule: linear, train_subset: 400",
+  expect_space_error("demo: {epochs: 8,", "demo: {epochs: 0,", "recipes.demo.epochs", "out of range");
+  expect_space_error("optimizer: adam, learning_rate: 0.003, weight_decay: 0.0,\n         schedule: cosine, train_subset: 800",
+                     "optimizer: adam, learning_rate: 0.003, weight_decay: 0.0,\n         schedule: linear, train_subset: 800",
                      "recipes.demo.schedule", "known: constant, cosine, step");
   expect_space_error("recipe: demo", "recipe: fast", "recipe", "no recipe named 'fast'");
-  expect_space_error("{name: nuclei, size: 64", "{name: nuclei, size: 4", "dataset", "size");
-  expect_space_error("{name: nuclei, size: 64", "{name: mnist, size: 64", "dataset.name", "unknown data set");
+  expect_space_error("{name: nuclei, size: 48", "{name: nuclei, size: 4", "dataset", "size");
+  expect_space_error("{name: nuclei, size: 48", "{name: mnist, size: 48", "dataset.name", "unknown data set");
   expect_space_error("{name: unet,", "{name: resnet,", "family.depth", "unknown key; allowed here: name, stem, stages");
   // A family whose output does not fit the data set.
-  expect_space_error("dataset: {name: nuclei, size: 64, test: 500}", "dataset: {name: fashion-mnist}", "family",
+  expect_space_error("dataset: {name: nuclei, size: 48, test: 500}", "dataset: {name: fashion-mnist}", "family",
                      "produces a pixel mask");
   // Too deep for the image: 4 poolings of a 16-pixel image leave 1 pixel,
   // then the 5×5 convolutions still fit ('same' padding), but depth 8 does not.

@@ -1,0 +1,207 @@
+// The accuracy side's figures (issue 11), printed as Markdown tables:
+//
+//   accuracy_study throughput [--threads N]
+//       training images/s of each shipped space's reference architecture
+//   accuracy_study ranking --space S [--samples 20] [--seed 1] [--threads N]
+//       the smallest, the largest and `samples` seeded architectures, trained
+//       from scratch with the space's recipe and scored by its supernet; both
+//       lists and Kendall's tau between them
+//   accuracy_study bits --space S --arch A [--recipe R] [--threads N]
+//       the architecture at every bit width of the space
+//
+// Results go through the result cache ($NASAIC_CACHE_DIR or --cache), so a
+// rerun prints the same figures at once; delete the cache to measure afresh.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "common/rank_statistics.hpp"
+#include "search/accuracy.hpp"
+#include "search/torch/ir_module.hpp"
+#include "search/torch/training_loop.hpp"
+
+namespace nasaic {
+namespace {
+
+struct Arguments {
+  std::string mode, space, arch, recipe, cache;
+  std::int64_t samples = 20, seed = 1;
+  int threads = 2;
+};
+
+Arguments parse(int argc, char** argv) {
+  Arguments arguments;
+  if (argc < 2) throw InputError("", 0, "mode", "usage: accuracy_study throughput|ranking|bits [options]");
+  arguments.mode = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) throw InputError("", 0, flag, "expects a value");
+    const std::string value = argv[++i];
+    if (flag == "--space") arguments.space = value;
+    else if (flag == "--arch") arguments.arch = value;
+    else if (flag == "--recipe") arguments.recipe = value;
+    else if (flag == "--cache") arguments.cache = value;
+    else if (flag == "--samples") arguments.samples = std::stoll(value);
+    else if (flag == "--seed") arguments.seed = std::stoll(value);
+    else if (flag == "--threads") arguments.threads = std::stoi(value);
+    else throw InputError("", 0, flag, "unknown option");
+  }
+  if (arguments.cache.empty()) arguments.cache = default_cache_dir();
+  return arguments;
+}
+
+TrainingOptions options_of(const Arguments& arguments) {
+  TrainingOptions options;
+  options.cache_dir = arguments.cache;
+  options.threads = arguments.threads;
+  return options;
+}
+
+std::string choices_text(const Architecture& architecture) {
+  std::string text;
+  for (const auto& [name, value] : architecture.choices) text += (text.empty() ? "" : " ") + std::to_string(value);
+  return text;
+}
+
+// Images/s of forward + backward + update on the reference architecture,
+// timed over `steps` batches after two warm-up batches.
+void throughput(const Arguments& arguments) {
+  at::set_num_threads(arguments.threads);
+  std::printf("| space | reference | MACs/image | batch | images/s (train, %d threads) | images/s (inference) |\n",
+              arguments.threads);
+  std::printf("|---|---|---|---|---|---|\n");
+  const std::string root = NASAIC_SOURCE_DIR "/configs/search/";
+  for (const std::string name : {"fashion-resnet", "nuclei-unet"}) {
+    const SearchSpace space = load_search_space(root + name + ".yaml");
+    const Architecture architecture = load_architecture(root + name + "-reference.yaml", space);
+    const Recipe& recipe = space.recipe(space.default_recipe);
+    const Network network = space.network(architecture, space.name);
+    torch::manual_seed(1);
+    IrModule module(network);
+    auto optimizer = make_optimizer(recipe, module->parameters());
+    const NetworkShape shape = space.dataset.shape();
+    const torch::Tensor images = torch::rand({recipe.batch, shape.input.channels, shape.input.height, shape.input.width});
+    const TensorShape output = network.layers().back().output_shape();
+    const torch::Tensor targets =
+        space.metric == Metric::top1
+            ? torch::randint(shape.outputs, {recipe.batch}, torch::kInt64)
+            : (torch::rand({recipe.batch, 1, output.height, output.width}) > 0.8).to(torch::kFloat32);
+    const int steps = 40;
+    double seconds = 0;
+    for (int step = 0; step < steps + 2; ++step) {
+      const auto start = std::chrono::steady_clock::now();
+      optimizer->zero_grad();
+      loss_of(space.metric, module->forward(images), targets).backward();
+      optimizer->step();
+      if (step >= 2) seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+    module->eval();
+    torch::NoGradGuard no_grad;
+    const auto start = std::chrono::steady_clock::now();
+    for (int step = 0; step < steps; ++step) module->forward(images);
+    const double inference = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("| %s | %s | %.2f M | %lld | %.0f | %.0f |\n", space.name.c_str(), (name + "-reference").c_str(),
+                static_cast<double>(ir_counts(network).macs) / 1e6, static_cast<long long>(recipe.batch),
+                static_cast<double>(steps * recipe.batch) / seconds,
+                static_cast<double>(steps * recipe.batch) / inference);
+  }
+}
+
+void ranking(const Arguments& arguments) {
+  const SearchSpace space = load_search_space(arguments.space);
+  TrainingOptions options = options_of(arguments);
+  const Recipe& recipe = arguments.recipe.empty() ? space.recipe(space.default_recipe) : space.recipe(arguments.recipe);
+  std::vector<std::pair<std::string, Architecture>> candidates = {{"smallest", space.smallest()},
+                                                                   {"largest", space.largest()}};
+  // Distinct architectures: a repeated one would count as a tie in both lists.
+  std::vector<Architecture> drawn;
+  for (std::int64_t index = 0; static_cast<std::int64_t>(drawn.size()) < arguments.samples && index < 100000; ++index) {
+    const Architecture architecture = space.sample(static_cast<std::uint64_t>(arguments.seed), index);
+    if (std::find(drawn.begin(), drawn.end(), architecture) != drawn.end()) continue;
+    drawn.push_back(architecture);
+    candidates.emplace_back("sample " + std::to_string(index), architecture);
+  }
+
+  const auto scratch = make_accuracy_evaluator(AccuracyMethod::train, space, recipe, options);
+  std::int64_t supernet_steps = 0;
+  options.progress = [&supernet_steps](std::int64_t, std::int64_t, std::int64_t, double) { ++supernet_steps; };
+  const auto supernet_start = std::chrono::steady_clock::now();
+  const auto shared = make_accuracy_evaluator(AccuracyMethod::supernet, space,
+                                              default_recipe_for(AccuracyMethod::supernet, space), options);
+  const double supernet_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - supernet_start).count();
+
+  std::printf("| candidate | choices (%s) | MACs/image | from scratch (test %s) | seconds | supernet (validation) | seconds |\n",
+              [&] {
+                std::string names;
+                for (const Decision& d : space.decisions) names += (names.empty() ? "" : " ") + d.name;
+                return names;
+              }().c_str(),
+              metric_name(space.metric));
+  std::printf("|---|---|---|---|---|---|---|\n");
+  std::vector<double> scratch_metrics, supernet_metrics, supernet_times;
+  for (const auto& [label, architecture] : candidates) {
+    const TrainingResult trained = scratch->evaluate(architecture);
+    const TrainingResult scored = shared->evaluate(architecture);
+    std::printf("| %s | %s | %.2f M | %.4f | %.1f%s | %.4f | %.2f%s |\n", label.c_str(),
+                choices_text(architecture).c_str(), static_cast<double>(trained.counts.macs) / 1e6,
+                trained.test_metric, trained.seconds, trained.from_cache ? " (cached)" : "",
+                scored.validation_metric, scored.seconds, scored.from_cache ? " (cached)" : "");
+    std::fflush(stdout);
+    if (label.rfind("sample", 0) == 0) {
+      scratch_metrics.push_back(trained.test_metric);
+      supernet_metrics.push_back(scored.validation_metric);
+      supernet_times.push_back(scored.seconds);
+    }
+  }
+  const RankAgreement agreement = rank_agreement(supernet_metrics, scratch_metrics);
+  std::sort(supernet_times.begin(), supernet_times.end());
+  std::printf("\n- %zu distinct seeded samples (seed %lld): Kendall tau %.3f, Spearman %.3f, pairs ordered alike %.1f %%\n",
+              scratch_metrics.size(), static_cast<long long>(arguments.seed), agreement.kendall, agreement.spearman,
+              100.0 * agreement.pair_agreement);
+  std::printf("- supernet %s in %.1f s on %d threads; a candidate scored in %.2f s median, %.2f s max\n",
+              supernet_steps > 0 ? "trained" : "loaded from the cache", supernet_seconds, arguments.threads,
+              supernet_times.empty() ? 0.0 : supernet_times[supernet_times.size() / 2],
+              supernet_times.empty() ? 0.0 : supernet_times.back());
+}
+
+void bits(const Arguments& arguments) {
+  const SearchSpace space = load_search_space(arguments.space);
+  const Architecture reference = load_architecture(arguments.arch, space);
+  const Recipe& recipe = arguments.recipe.empty() ? space.recipe(space.default_recipe) : space.recipe(arguments.recipe);
+  const auto scratch = make_accuracy_evaluator(AccuracyMethod::train, space, recipe, options_of(arguments));
+  std::printf("| %s, %s recipe | bits | test %s | validation | seconds |\n|---|---|---|---|---|\n", space.name.c_str(),
+              recipe.name.c_str(), metric_name(space.metric));
+  for (const std::int64_t width : std::vector<std::int64_t>{4, 8, 16}) {
+    Architecture architecture = reference;
+    for (auto& [name, value] : architecture.choices)
+      if (name == "bits") value = width;
+    const TrainingResult result = scratch->evaluate(architecture);
+    std::printf("| %s | %lld | %.4f | %.4f | %.1f%s |\n", arguments.arch.c_str(), static_cast<long long>(width),
+                result.test_metric, result.validation_metric, result.seconds, result.from_cache ? " (cached)" : "");
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+}  // namespace nasaic
+
+int main(int argc, char** argv) {
+  try {
+    const nasaic::Arguments arguments = nasaic::parse(argc, argv);
+    if (arguments.mode == "throughput") nasaic::throughput(arguments);
+    else if (arguments.mode == "ranking") nasaic::ranking(arguments);
+    else if (arguments.mode == "bits") nasaic::bits(arguments);
+    else throw nasaic::InputError("", 0, "mode", "unknown mode '" + arguments.mode + "'; known: throughput, ranking, bits");
+  } catch (const nasaic::InputError& error) {
+    std::fprintf(stderr, "accuracy_study: %s\n", error.what());
+    return 2;
+  }
+  return 0;
+}
