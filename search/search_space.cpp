@@ -115,9 +115,8 @@ std::string Recipe::canonical() const {
          " seed=" + std::to_string(seed);
 }
 
-std::string SupernetSettings::canonical() const {
-  return "sandwich=" + std::string(sandwich ? "yes" : "no") + " random=" + std::to_string(random) +
-         " calibration=" + std::to_string(calibration) + " evaluation=" + std::to_string(evaluation);
+std::string SupernetSettings::training_canonical() const {
+  return "sandwich=" + std::string(sandwich ? "yes" : "no") + " random=" + std::to_string(random);
 }
 
 std::int64_t Architecture::at(const std::string& decision) const {

@@ -72,8 +72,9 @@ struct SupernetSettings {
   // Validation images a candidate is scored on; 0 = all of the recipe's.
   std::int64_t evaluation = 0;
 
-  // Every field that changes a trained supernet or a score: part of cache keys.
-  std::string canonical() const;
+  // The fields that change the trained weights (part of the supernet's key);
+  // calibration and evaluation change scores only and are part of theirs.
+  std::string training_canonical() const;
 };
 
 struct SearchSpace {

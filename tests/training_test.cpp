@@ -233,6 +233,18 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   EXPECT_EQ(steps, 2 * 4);
   EXPECT_EQ(retrained->evaluate(architecture).validation_metric, first.validation_metric);
   EXPECT_GT(std::filesystem::file_size(saved.front()), 1000u);
+
+  // Scoring on fewer images reuses the trained supernet, under another score key.
+  std::string fewer = tiny_supernet_space();
+  fewer.replace(fewer.find("evaluation: 16"), 14, "evaluation: 8");
+  const SearchSpace rescored = load_search_space(dir.write("fewer.yaml", fewer));
+  steps = 0;
+  const auto reused = make_accuracy_evaluator(AccuracyMethod::supernet, rescored, recipe, options);
+  EXPECT_EQ(steps, 0);
+  const TrainingResult eight = reused->evaluate(architecture);
+  EXPECT_FALSE(eight.from_cache);
+  EXPECT_NE(eight.key, first.key);
+  EXPECT_EQ(eight.validation_images, 8);
 }
 
 // One line on stderr, naming `fragment`, and exit status 2.

@@ -59,7 +59,7 @@ class SupernetEvaluator final : public AccuracyEvaluator {
 
     supernet_key_ = fnv1a_hex(std::string(kSupernetVersion) + "\n" + TORCH_VERSION + "\nthreads=" +
                               std::to_string(threads_) + "\n" + space.dataset.identity() + "\n" +
-                              recipe.canonical() + "\n" + settings.canonical() + "\n" + space_identity(space));
+                              recipe.canonical() + "\n" + settings.training_canonical() + "\n" + space_identity(space));
     const std::string file =
         (std::filesystem::path(options.cache_dir) / "supernets" / (supernet_key_ + ".pt")).string();
     torch::manual_seed(recipe.seed);
@@ -80,8 +80,9 @@ class SupernetEvaluator final : public AccuracyEvaluator {
     result.counts = ir_counts(network);
     result.threads = threads_;
     result.validation_images = validation_images_.size(0);
-    result.key = fnv1a_hex(std::string(kScoreVersion) + "\n" + supernet_key_ + "\n" +
-                           std::to_string(calibration_images_.size(0)) + "\n" + network_to_yaml(network));
+    result.key = fnv1a_hex(std::string(kScoreVersion) + "\n" + supernet_key_ + "\n" + "calibration=" +
+                           std::to_string(calibration_images_.size(0)) + " evaluation=" +
+                           std::to_string(validation_images_.size(0)) + "\n" + network_to_yaml(network));
     const std::string cached = result_cache_path(options_.cache_dir, result.key);
     if (options_.use_cache && read_cached_result(cached, result)) return result;
     const auto start = std::chrono::steady_clock::now();
