@@ -11,7 +11,10 @@
 //
 // Results go through the result cache ($NASAIC_CACHE_DIR or --cache), so a
 // rerun prints the same figures at once; delete the cache to measure afresh.
+// Bad arguments or input files print one line and exit 2, as nasaic does.
 #include <torch/torch.h>
+
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -30,35 +33,14 @@ namespace nasaic {
 namespace {
 
 struct Arguments {
-  std::string mode, space, arch, recipe, cache;
+  std::string space, arch, recipe, cache;
   std::int64_t samples = 20, seed = 1;
   int threads = 2;
 };
 
-Arguments parse(int argc, char** argv) {
-  Arguments arguments;
-  if (argc < 2) throw InputError("", 0, "mode", "usage: accuracy_study throughput|ranking|bits [options]");
-  arguments.mode = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) throw InputError("", 0, flag, "expects a value");
-    const std::string value = argv[++i];
-    if (flag == "--space") arguments.space = value;
-    else if (flag == "--arch") arguments.arch = value;
-    else if (flag == "--recipe") arguments.recipe = value;
-    else if (flag == "--cache") arguments.cache = value;
-    else if (flag == "--samples") arguments.samples = std::stoll(value);
-    else if (flag == "--seed") arguments.seed = std::stoll(value);
-    else if (flag == "--threads") arguments.threads = std::stoi(value);
-    else throw InputError("", 0, flag, "unknown option");
-  }
-  if (arguments.cache.empty()) arguments.cache = default_cache_dir();
-  return arguments;
-}
-
 TrainingOptions options_of(const Arguments& arguments) {
   TrainingOptions options;
-  options.cache_dir = arguments.cache;
+  options.cache_dir = arguments.cache.empty() ? default_cache_dir() : arguments.cache;
   options.threads = arguments.threads;
   return options;
 }
@@ -193,14 +175,39 @@ void bits(const Arguments& arguments) {
 }  // namespace nasaic
 
 int main(int argc, char** argv) {
+  nasaic::Arguments arguments;
+  CLI::App app("The accuracy side's figures (issue 11), as Markdown tables", "accuracy_study");
+  app.require_subcommand(1);
+  const auto common_options = [&](CLI::App* mode) {
+    mode->add_option("--threads", arguments.threads, "LibTorch threads")->check(CLI::Range(1, 256));
+    mode->add_option("--cache", arguments.cache, "Result cache (default $NASAIC_CACHE_DIR)");
+  };
+  CLI::App* throughput = app.add_subcommand("throughput", "Training images/s of each shipped reference architecture");
+  common_options(throughput);
+  CLI::App* ranking = app.add_subcommand("ranking", "Supernet scores against from-scratch training");
+  ranking->add_option("--space", arguments.space, "Search space file")->required();
+  ranking->add_option("--recipe", arguments.recipe, "From-scratch recipe (default: the space's)");
+  ranking->add_option("--samples", arguments.samples, "Distinct seeded architectures")->check(CLI::Range(2, 1000));
+  ranking->add_option("--seed", arguments.seed, "Seed of the draw")->check(CLI::Range(0, INT32_MAX));
+  common_options(ranking);
+  CLI::App* bits = app.add_subcommand("bits", "One architecture at every bit width");
+  bits->add_option("--space", arguments.space, "Search space file")->required();
+  bits->add_option("--arch", arguments.arch, "Architecture file")->required();
+  bits->add_option("--recipe", arguments.recipe, "Recipe (default: the space's)");
+  common_options(bits);
   try {
-    const nasaic::Arguments arguments = nasaic::parse(argc, argv);
-    if (arguments.mode == "throughput") nasaic::throughput(arguments);
-    else if (arguments.mode == "ranking") nasaic::ranking(arguments);
-    else if (arguments.mode == "bits") nasaic::bits(arguments);
-    else throw nasaic::InputError("", 0, "mode", "unknown mode '" + arguments.mode + "'; known: throughput, ranking, bits");
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "accuracy_study: error: %s\n", e.what());
+    return 2;
+  }
+  try {
+    if (throughput->parsed()) nasaic::throughput(arguments);
+    if (ranking->parsed()) nasaic::ranking(arguments);
+    if (bits->parsed()) nasaic::bits(arguments);
   } catch (const nasaic::InputError& error) {
-    std::fprintf(stderr, "accuracy_study: %s\n", error.what());
+    std::fprintf(stderr, "accuracy_study: error: %s\n", error.what());
     return 2;
   }
   return 0;

@@ -93,6 +93,31 @@ std::string exact(double value) {
   return buffer;
 }
 
+bool has_recipe(const SearchSpace& space, const std::string& name) {
+  for (const Recipe& recipe : space.recipes)
+    if (recipe.name == name) return true;
+  return false;
+}
+
+// The images a count asks for must exist in the recipe it scores with: a
+// larger count would silently mean fewer.
+void parse_supernet(const ConfigNode& node, SearchSpace& space) {
+  node.expect_map({"recipe", "sandwich", "random", "calibration", "evaluation"});
+  SupernetSettings& settings = space.supernet;
+  if (node.has("recipe")) {
+    const ConfigNode recipe = node.required("recipe");
+    settings.recipe = recipe.as_string();
+    if (!has_recipe(space, settings.recipe)) recipe.fail("no recipe named '" + settings.recipe + "' under recipes");
+  }
+  if (node.has("sandwich")) settings.sandwich = node.required("sandwich").as_switch();
+  if (node.has("random")) settings.random = node.required("random").as_int(0, 64);
+  if (!settings.sandwich && settings.random == 0)
+    node.fail("with sandwich: false, random must be at least 1, or no candidate trains");
+  const Recipe& recipe = space.recipe(settings.recipe);
+  if (node.has("calibration")) settings.calibration = node.required("calibration").as_int(1, recipe.train_subset);
+  if (node.has("evaluation")) settings.evaluation = node.required("evaluation").as_int(1, recipe.validation);
+}
+
 }  // namespace
 
 const char* metric_name(Metric metric) { return metric == Metric::top1 ? "top1" : "iou"; }
@@ -165,24 +190,6 @@ Architecture SearchSpace::largest() const {
   return architecture;
 }
 
-void parse_supernet(const ConfigNode& node, SearchSpace& space) {
-  node.expect_map({"recipe", "sandwich", "random", "calibration", "evaluation"});
-  SupernetSettings& settings = space.supernet;
-  if (node.has("recipe")) {
-    const ConfigNode recipe = node.required("recipe");
-    settings.recipe = recipe.as_string();
-    bool found = false;
-    for (const Recipe& known : space.recipes) found = found || known.name == settings.recipe;
-    if (!found) recipe.fail("no recipe named '" + settings.recipe + "' under recipes");
-  }
-  if (node.has("sandwich")) settings.sandwich = node.required("sandwich").as_switch();
-  if (node.has("random")) settings.random = node.required("random").as_int(0, 64);
-  if (!settings.sandwich && settings.random == 0)
-    node.fail("with sandwich: false, random must be at least 1, or no candidate trains");
-  if (node.has("calibration")) settings.calibration = node.required("calibration").as_int(1, 1000000);
-  if (node.has("evaluation")) settings.evaluation = node.required("evaluation").as_int(1, 1000000);
-}
-
 SearchSpace load_search_space(const std::string& path) {
   const ConfigNode root = ConfigNode::load_file(path);
   root.expect_map(
@@ -223,11 +230,13 @@ SearchSpace load_search_space(const std::string& path) {
   if (space.recipes.empty()) recipes.fail("expected at least one recipe");
   const ConfigNode chosen = root.required("recipe");
   space.default_recipe = chosen.as_string();
-  bool found = false;
-  for (const Recipe& recipe : space.recipes) found = found || recipe.name == space.default_recipe;
-  if (!found) chosen.fail("no recipe named '" + space.default_recipe + "' under recipes");
+  if (!has_recipe(space, space.default_recipe))
+    chosen.fail("no recipe named '" + space.default_recipe + "' under recipes");
   space.supernet.recipe = space.default_recipe;
   if (root.has("supernet")) parse_supernet(root.required("supernet"), space);
+  // The default calibration count, where the recipe has fewer training images.
+  space.supernet.calibration =
+      std::min(space.supernet.calibration, space.recipe(space.supernet.recipe).train_subset);
   // Every architecture must build: the smallest and the largest bound the
   // shapes (strides and depth), so a space that cannot hold them fails here.
   for (const Architecture& bound : {space.smallest(), space.largest()}) {

@@ -214,11 +214,15 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
       ConfigNode::load_string("space: tiny\nchoices: {depth: 1, filters: 8, kernel: 3, bits: 8}\n", "b.yaml"), space);
   EXPECT_NE(trained->evaluate(shallow).validation_metric, first.validation_metric);
 
+  // A new evaluator with an empty result cache, and how many steps it trained.
+  const auto fresh_evaluator = [&](const SearchSpace& of) {
+    std::filesystem::remove_all(dir.path() / "cache" / "results");
+    steps = 0;
+    return make_accuracy_evaluator(AccuracyMethod::supernet, of, recipe, options);
+  };
   // A second evaluator loads the saved supernet instead of training, and
-  // scores the candidate to the same bit (its result cache emptied first).
-  std::filesystem::remove_all(dir.path() / "cache" / "results");
-  steps = 0;
-  const auto reloaded = make_accuracy_evaluator(AccuracyMethod::supernet, space, recipe, options);
+  // scores the candidate to the same bit.
+  const auto reloaded = fresh_evaluator(space);
   EXPECT_EQ(steps, 0);
   const TrainingResult again = reloaded->evaluate(architecture);
   EXPECT_FALSE(again.from_cache);
@@ -227,9 +231,8 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   EXPECT_TRUE(reloaded->evaluate(architecture).from_cache);
 
   // A damaged file is retrained, to the same weights, and replaced.
-  std::filesystem::remove_all(dir.path() / "cache" / "results");
   { std::ofstream(saved.front(), std::ios::trunc) << "not a supernet"; }
-  const auto retrained = make_accuracy_evaluator(AccuracyMethod::supernet, space, recipe, options);
+  const auto retrained = fresh_evaluator(space);
   EXPECT_EQ(steps, 2 * 4);
   EXPECT_EQ(retrained->evaluate(architecture).validation_metric, first.validation_metric);
   EXPECT_GT(std::filesystem::file_size(saved.front()), 1000u);
@@ -238,8 +241,7 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   std::string fewer = tiny_supernet_space();
   fewer.replace(fewer.find("evaluation: 16"), 14, "evaluation: 8");
   const SearchSpace rescored = load_search_space(dir.write("fewer.yaml", fewer));
-  steps = 0;
-  const auto reused = make_accuracy_evaluator(AccuracyMethod::supernet, rescored, recipe, options);
+  const auto reused = fresh_evaluator(rescored);
   EXPECT_EQ(steps, 0);
   const TrainingResult eight = reused->evaluate(architecture);
   EXPECT_FALSE(eight.from_cache);
@@ -317,6 +319,17 @@ TEST(TrainCommand, BadInputIsOneLineAndStatusTwo) {
                         "s4.yaml:11: supernet: with sandwich: false, random must be at least 1");
   expect_one_line_error(run(dir.write("s5.yaml", std::string(kTinySpace) + "supernet: {sandwich: maybe}\n"), arch),
                         "supernet.sandwich: 'maybe' is not a switch");
+  // Counts beyond the recipe's images: 64 training and 16 validation images.
+  expect_one_line_error(run(dir.write("s6.yaml", std::string(kTinySpace) + "supernet: {evaluation: 17}\n"), arch),
+                        "s6.yaml:11: supernet.evaluation: value 17 is out of range; must be between 1 and 16");
+  expect_one_line_error(run(dir.write("s7.yaml", std::string(kTinySpace) + "supernet: {calibration: -1}\n"), arch),
+                        "s7.yaml:11: supernet.calibration: value -1 is out of range; must be between 1 and 64");
+  // --recipe names a recipe with fewer training images than the supernet calibrates on.
+  const std::string two_recipes = std::string(kTinySpace) +
+                                  "  small: {epochs: 1, batch: 8, optimizer: adam, learning_rate: 0.01, schedule: cosine, "
+                                  "train_subset: 16, validation: 16, seed: 5}\n";
+  expect_one_line_error(run(dir.write("s8.yaml", two_recipes), arch, "--accuracy supernet --recipe small"),
+                        "s8.yaml: supernet.calibration: 64 calibration images, but recipe 'small' trains on 16");
   expect_one_line_error(run(space, arch, "--recipe slow"), "no recipe 'slow'");
   expect_one_line_error(run(space, arch, "--sample 2"), "either --arch");
   expect_one_line_error(run(space, dir.write("bad.yaml", "space: [tiny\n")), "bad.yaml");

@@ -46,15 +46,21 @@ class SupernetEvaluator final : public AccuracyEvaluator {
       : space_(space), recipe_(recipe), options_(options) {
     if (options.threads > 0) at::set_num_threads(options.threads);
     threads_ = at::get_num_threads();
+    const SupernetSettings& settings = space.supernet;
+    // The space checks its counts against its own supernet recipe; --recipe may name a smaller one.
+    if (settings.calibration > recipe.train_subset)
+      throw InputError(space.file, 0, "supernet.calibration",
+                       std::to_string(settings.calibration) + " calibration images, but recipe '" + recipe.name +
+                           "' trains on " + std::to_string(recipe.train_subset));
+    if (settings.evaluation > recipe.validation)
+      throw InputError(space.file, 0, "supernet.evaluation",
+                       std::to_string(settings.evaluation) + " evaluation images, but recipe '" + recipe.name +
+                           "' has " + std::to_string(recipe.validation) + " validation images");
     const DataSplits data =
         load_data(space.dataset, recipe.train_subset, recipe.validation, recipe.seed, options.cache_dir);
-    const SupernetSettings& settings = space.supernet;
-    const std::int64_t calibration = std::min(settings.calibration, data.train.count);
-    const std::int64_t evaluation =
-        settings.evaluation > 0 ? std::min(settings.evaluation, data.validation.count) : data.validation.count;
-    const torch::Tensor train_images = images_tensor(data.train);
-    calibration_images_ = train_images.narrow(0, 0, calibration).clone();
-    validation_images_ = images_tensor(data.validation).narrow(0, 0, evaluation).clone();
+    const std::int64_t evaluation = settings.evaluation > 0 ? settings.evaluation : data.validation.count;
+    calibration_images_ = images_tensor(data.train, settings.calibration);
+    validation_images_ = images_tensor(data.validation, evaluation);
     validation_targets_ = targets_tensor(data.validation).narrow(0, 0, evaluation).clone();
 
     supernet_key_ = fnv1a_hex(std::string(kSupernetVersion) + "\n" + TORCH_VERSION + "\nthreads=" +
@@ -65,7 +71,7 @@ class SupernetEvaluator final : public AccuracyEvaluator {
     torch::manual_seed(recipe.seed);
     supernet_ = Supernet(space);
     if (options.use_cache && load(file)) return;
-    train(train_images, targets_tensor(data.train));
+    train(images_tensor(data.train), targets_tensor(data.train));
     if (options.use_cache) save(file);
   }
 

@@ -13,8 +13,9 @@ constexpr std::int64_t kEvaluationPixels = 64 * 28 * 28;
 
 }  // namespace
 
-torch::Tensor images_tensor(const ImageSet& set) {
-  return torch::from_blob(const_cast<float*>(set.pixels.data()), {set.count, set.channels, set.height, set.width},
+torch::Tensor images_tensor(const ImageSet& set, std::int64_t count) {
+  const std::int64_t images = count < 0 ? set.count : std::min(count, set.count);
+  return torch::from_blob(const_cast<float*>(set.pixels.data()), {images, set.channels, set.height, set.width},
                           torch::kFloat32)
       .clone();
 }

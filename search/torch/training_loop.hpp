@@ -18,7 +18,8 @@
 
 namespace nasaic {
 
-torch::Tensor images_tensor(const ImageSet& set);
+// The first `count` images of the set (all of them when count < 0), copied.
+torch::Tensor images_tensor(const ImageSet& set, std::int64_t count = -1);
 // Class labels (int64) or masks (float 0/1, one channel).
 torch::Tensor targets_tensor(const ImageSet& set);
 
