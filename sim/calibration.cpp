@@ -24,8 +24,8 @@
 #include "dataflows/dataflow_template.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
-#include "sim/job_runner.hpp"
-#include "sim/simulator.hpp"
+#include "sim/simulation_job.hpp"
+#include "sim/simulator_version.hpp"
 
 namespace nasaic {
 namespace {
@@ -257,64 +257,45 @@ Schedule schedule_of(const DesignPoint& point) {
   return schedule;
 }
 
-std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const std::string& folder,
-                                                 const std::string& technology_yaml) {
-  const ChipSpec chip = chip_of(point, builtin_technology());
-  const std::string prefix = folder + "/point" + std::to_string(point.index);
-  const std::string technology_file = "point" + std::to_string(point.index) + "_technology.yaml";
-  if (!technology_yaml.empty()) write_text_file(folder + "/" + technology_file, technology_yaml);
-  char bandwidth[64];
-  std::snprintf(bandwidth, sizeof bandwidth, "%.17g", point.dram_bytes_per_cycle);
-  std::string yaml = "name: " + chip.name + "\nclock: 1 GHz\ntechnology: " +
-                     (technology_yaml.empty() ? std::string("built-in") : technology_file) +
-                     "\ndram: {bandwidth: " + bandwidth + " B/cycle, latency: 100 cycles, burst: 64 B}\n" +
-                     "interconnect: {arbitration: " + arbitration_name(point.arbitration) +
-                     ", link_width: 64 B/cycle}\nsub_accelerators:\n";
-  for (const auto& sub : chip.sub_accelerators) {
-    const std::string buffer = std::to_string(sub.ifmap.capacity_bytes) + " B";
-    yaml += "  - {name: " + sub.name + ", dataflow: " + sub.dataflow +
-            ", pe_array: {rows: " + std::to_string(sub.rows) + ", cols: " + std::to_string(sub.cols) +
-            "}, bandwidth_share: " + std::to_string(sub.bandwidth_share) + ", buffers: {ifmap: {capacity: " + buffer +
-            "}, filter: {capacity: " + buffer + "}, ofmap: {capacity: " + buffer + "}}}\n";
-  }
-  write_text_file(prefix + "_chip.yaml", yaml);
-  const Workload workload = workload_of(point);
-  std::vector<std::string> arguments = {"simulate", "--hw", prefix + "_chip.yaml"};
-  for (const auto& network : workload.networks) {
-    const std::string path = prefix + "_" + network.name() + ".yaml";
-    write_text_file(path, network_to_yaml(network));
-    arguments.insert(arguments.end(), {"--model", path});
-  }
-  write_text_file(prefix + "_schedule.yaml", schedule_to_yaml(schedule_of(point), workload, chip));
-  arguments.insert(arguments.end(), {"--schedule", prefix + "_schedule.yaml", "--format", "json", "--quiet"});
-  return arguments;
+SimulationJob simulation_job_of(const DesignPoint& point, const std::string& technology_yaml) {
+  SimulationJob job;
+  job.chip = chip_of(point, builtin_technology());
+  job.technology_yaml = technology_yaml;
+  job.workload = workload_of(point);
+  job.schedule = schedule_of(point);
+  return job;
 }
 
-void read_simulation_report(DesignPoint& point, const std::string& report) {
-  const JsonValue root = parse_json(report, "the simulation report of point " + std::to_string(point.index), 0);
+void take_simulated_figures(DesignPoint& point, const SimulationJobResult& result) {
+  const std::string what = "the simulation of point " + std::to_string(point.index);
+  if (!result.ok) throw InputError(what, 0, "completed", result.failure);
   const Workload workload = workload_of(point);
   std::vector<bool> seen(point.subs.size(), false);
   std::vector<double> cycles(point.subs.size()), energy(point.subs.size());
-  const NumberRange positive = NumberRange::above(0, 1e300);
-  for (const JsonValue& layer : root.at("layers").elements()) {
-    const JsonValue network = layer.at("network");
-    const std::string name = network.as_string();
+  for (const SimulatedLayer& layer : result.layers) {
     std::size_t sub = 0;
-    while (sub < workload.networks.size() && workload.networks[sub].name() != name) ++sub;
-    if (sub == workload.networks.size()) network.fail("names no network of this point: " + excerpt(name));
-    if (seen[sub]) network.fail("reported twice: " + excerpt(name));
+    while (sub < workload.networks.size() && workload.networks[sub].name() != layer.network) ++sub;
+    if (sub == workload.networks.size())
+      throw InputError(what, 0, "layers.network", "names no network of this point: " + excerpt(layer.network));
+    if (seen[sub]) throw InputError(what, 0, "layers.network", "reported twice: " + excerpt(layer.network));
     seen[sub] = true;
     // A layer's cycles run from when it could start: dependency waits aside.
-    cycles[sub] = layer.at("cycles").as_number(positive) -
-                  layer.at("stall_dependency_cycles").as_number(NumberRange::closed(0, 1e300));
-    if (!(cycles[sub] > 0)) layer.fail("no cycles left once dependency waits are taken off");
-    energy[sub] = layer.at("energy_pJ").as_number(positive);
+    cycles[sub] = static_cast<double>(layer.cycles() - layer.stall_dependency_cycles);
+    if (!(cycles[sub] > 0)) throw InputError(what, 0, "layers.cycles", "no cycles left once dependency waits are taken off");
+    if (!(layer.energy_pj > 0 && std::isfinite(layer.energy_pj)))
+      throw InputError(what, 0, "layers.energy_pJ", "not a positive, finite energy");
+    energy[sub] = layer.energy_pj;
   }
   for (std::size_t sub = 0; sub < seen.size(); ++sub) {
-    if (!seen[sub]) root.fail("reports no layer of " + workload.networks[sub].name());
+    if (!seen[sub]) throw InputError(what, 0, "layers", "reports no layer of " + workload.networks[sub].name());
   }
   point.cycles = std::move(cycles);
   point.energy_pj = std::move(energy);
+}
+
+void read_simulation_report(DesignPoint& point, const std::string& report) {
+  take_simulated_figures(point,
+                         read_simulation_result(report, "the simulation report of point " + std::to_string(point.index)));
 }
 
 namespace {
@@ -540,15 +521,6 @@ void simulate_points(std::vector<DesignPoint>& points, const PointsSimulation& r
     if (points[i].failure.empty() && !points[i].simulated()) pending.push_back(i);
   }
   if (pending.empty()) return;
-  const auto work = std::filesystem::temp_directory_path() / ("nasaic-calibrate-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(work);
-  struct RemoveOnExit {
-    std::filesystem::path path;
-    ~RemoveOnExit() {
-      std::error_code ec;
-      std::filesystem::remove_all(path, ec);
-    }
-  } cleanup{work};
   std::ofstream points_file(run.points_file, std::ios::app | std::ios::binary);
   if (!points_file) {
     throw InputError(run.points_file, 0, "", std::string("cannot append to the points file: ") + std::strerror(errno));
@@ -557,24 +529,18 @@ void simulate_points(std::vector<DesignPoint>& points, const PointsSimulation& r
   const std::size_t batch = static_cast<std::size_t>(std::max(1, run.jobs)) * 8;
   for (std::size_t first = 0; first < pending.size(); first += batch) {
     const std::size_t last = std::min(pending.size(), first + batch);
-    std::vector<std::vector<std::string>> jobs;
-    for (std::size_t k = first; k < last; ++k) {
-      jobs.push_back(write_simulation_inputs(points[pending[k]], work.string(), run.technology_yaml));
-    }
-    const auto outcomes = run_jobs(run.executable, jobs, run.jobs, run.timeout_seconds);
+    // One runner per batch: its scratch folder with the batch's input files goes with it.
+    SimulationRunner runner(run.executable, run.jobs, run.timeout_seconds);
+    for (std::size_t k = first; k < last; ++k) runner.submit(simulation_job_of(points[pending[k]], run.technology_yaml));
+    runner.wait_all();
     for (std::size_t k = first; k < last; ++k) {
       DesignPoint& point = points[pending[k]];
-      const JobOutcome& outcome = outcomes[k - first];
-      if (!outcome.ok) {
-        std::string reason = outcome.err.empty() ? "exit status " + std::to_string(outcome.exit_code) : outcome.err;
-        while (!reason.empty() && reason.back() == '\n') reason.pop_back();
-        point.failure = "simulation failed: " + reason;
-      } else {
-        try {
-          read_simulation_report(point, outcome.out);
-        } catch (const InputError& e) {
-          point.failure = std::string("unusable simulation report: ") + e.what();
-        }
+      const SimulationJobResult result = runner.result(k - first);
+      try {
+        if (!result.ok) point.failure = result.failure;
+        else take_simulated_figures(point, result);
+      } catch (const InputError& e) {
+        point.failure = std::string("unusable simulation report: ") + e.what();
       }
       points_file << dump_json(point_to_json(point)) << "\n";
     }

@@ -21,6 +21,7 @@
 #include "common/json_input.hpp"
 #include "dataflows/surrogate_params.hpp"
 #include "dataflows/workload_cost.hpp"
+#include "sim/simulation_job.hpp"
 
 namespace nasaic {
 
@@ -64,15 +65,15 @@ std::vector<DesignPoint> draw_design(const DesignRanges& ranges, const Technolog
 ChipSpec chip_of(const DesignPoint& point, const Technology& technology);
 Workload workload_of(const DesignPoint& point);
 Schedule schedule_of(const DesignPoint& point);
-// The inputs `nasaic simulate` reads, as files in `folder`; returns its
-// arguments. `technology_yaml` is the technology file the surrogate uses,
-// copied beside the chip so the simulator uses it too; empty: the built-in
-// table.
-std::vector<std::string> write_simulation_inputs(const DesignPoint& point, const std::string& folder,
-                                                 const std::string& technology_yaml = "");
-// Takes the point's cycles and energy from `nasaic simulate --format json`
-// output; throws InputError if the report does not give every sub-accelerator
-// positive, finite figures.
+// The point as a simulation job. `technology_yaml` is the technology file the
+// surrogate uses, copied beside the chip so the simulator uses it too; empty:
+// the built-in table.
+SimulationJob simulation_job_of(const DesignPoint& point, const std::string& technology_yaml = "");
+// Takes the point's cycles and energy from its finished simulation; throws
+// InputError if the result does not give every sub-accelerator positive,
+// finite figures.
+void take_simulated_figures(DesignPoint& point, const SimulationJobResult& result);
+// The same, from `nasaic simulate --format json` output.
 void read_simulation_report(DesignPoint& point, const std::string& report);
 
 nlohmann::ordered_json point_to_json(const DesignPoint& point);
@@ -98,7 +99,7 @@ struct PointsSimulation {
   int jobs = 2;
   double timeout_seconds = 120;
   std::string points_file;      // each finished point is appended to it
-  std::string technology_yaml;  // see write_simulation_inputs
+  std::string technology_yaml;  // see simulation_job_of
   bool progress = false;        // a progress line with ETA on stderr
 };
 // Simulates the points that have no result yet, `jobs` at a time, appending

@@ -6,14 +6,11 @@
 #include <vector>
 
 #include "dataflows/schedule.hpp"
+#include "sim/simulator_version.hpp"
 #include "sim/statistics.hpp"
 
 namespace nasaic {
 
-// The simulator's timing rules: recorded with simulated calibration points, so
-// that points simulated under other rules are not mixed with new ones. Bump it
-// whenever a change alters simulated cycles.
-inline constexpr const char* kSimulatorVersion = "nasaic-sim-3";
 
 // Simulated time is counted in 64-bit cycles; a workload estimated beyond this
 // (by a wide margin unreachable in a run's lifetime) is refused up front.

@@ -256,7 +256,7 @@ TEST(Calibrate, CommittedDefaultPointsStillSimulateToTheirRecordedFigures) {
     const DesignPoint& stored = points[order[k]];
     ASSERT_TRUE(stored.simulated());
     std::string arguments;
-    for (const auto& argument : write_simulation_inputs(stored, dir.path().string()))
+    for (const auto& argument : write_simulation_job(simulation_job_of(stored), dir.path(), "point" + std::to_string(k)))
       arguments += "'" + argument + "' ";
     const auto result = run_nasaic(arguments);
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -680,9 +680,10 @@ TEST(CalibrateBadInput, WriteFailuresAreReported) {
   expect_input_error(run_nasaic("validate --calibration " + (dir.path() / "c.json").string() + " --points " +
                                 points.string() + " --out /dev/full"),
                      {"/dev/full"});
-  // A points file that cannot grow past 1 KiB (SIGXFSZ ignored, so writes fail with EFBIG).
+  // A points file that cannot grow past 3 KiB (SIGXFSZ ignored, so writes fail
+  // with EFBIG): room for the simulations' input files, not for 8 points.
   const auto small = dir.path() / "small.jsonl";
-  const std::string command = "ulimit -f 1; trap '' XFSZ; exec " + std::string(NASAIC_BINARY) +
+  const std::string command = "ulimit -f 3; trap '' XFSZ; exec " + std::string(NASAIC_BINARY) +
                               " calibrate --samples 8 --points " + small.string() + " --out " +
                               (dir.path() / "small.json").string() + " >" + (dir.path() / "out").string() + " 2>" +
                               (dir.path() / "err").string();
