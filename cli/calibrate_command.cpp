@@ -229,29 +229,14 @@ int run_calibrate(const CalibrateOptions& options) {
   nlohmann::ordered_json design = ranges.to_json(technology.hash);
   CalibrationSplit split;
   if (!options.update.empty()) {
-    // Incremental: the calibration's own points keep their split, the new
-    // ones are split in turn, and the fit starts from its parameters. Both
-    // sets go into one points file beside --out, so that `validate` reads one
-    // file.
-    const CalibrationRecord base = load_calibration_record(options.update, technology.hash, CalibrationUse::refit);
-    start = base.params;
-    if (!std::filesystem::exists(base.points_file)) {
-      throw InputError(options.update, base.points_file_line, "points_file",
-                       "'" + base.points_file +
-                           "' is not there: a refit keeps the calibration's own points, so run it "
-                           "where that file is");
-    }
-    points = load_points(base.points_file);
-    split = split_by_record(points, base, base.points_file);
-    const std::vector<DesignPoint> added = load_points(options.points);
-    refuse_known_points(points, base.points_file, added, options.points);
-    split = merge_splits(split, split_points(added, options.holdout, options.seed));
-    points.insert(points.end(), added.begin(), added.end());
+    // The merged points go beside --out.
     points_file = std::filesystem::path(options.out).replace_extension("").string() + "-points.jsonl";
-    std::string merged;
-    for (const auto& point : points) merged += dump_json(point_to_json(point)) + "\n";
-    write_text_file(points_file, merged);
-    design = base.design;
+    Refit refit = prepare_refit(options.update, technology.hash, load_points(options.points), options.points,
+                                options.holdout, options.seed, points_file);
+    start = refit.base.params;
+    design = refit.base.design;
+    points = std::move(refit.points);
+    split = std::move(refit.split);
   } else {
     points = draw_design(ranges, technology);
     std::error_code ec;

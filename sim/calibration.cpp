@@ -681,6 +681,28 @@ CalibrationSplit split_by_record(const std::vector<DesignPoint>& points, const C
   return merge_splits(split, {});
 }
 
+Refit prepare_refit(const std::string& calibration_path, const std::string& technology_hash,
+                    const std::vector<DesignPoint>& added, const std::string& added_path, double holdout_fraction,
+                    std::uint64_t seed, const std::string& merged_points_file) {
+  Refit refit;
+  refit.base = load_calibration_record(calibration_path, technology_hash, CalibrationUse::refit);
+  const CalibrationRecord& base = refit.base;
+  if (!std::filesystem::exists(base.points_file)) {
+    throw InputError(calibration_path, base.points_file_line, "points_file",
+                     "'" + base.points_file +
+                         "' is not there: a refit keeps the calibration's own points, so run it where that file is");
+  }
+  refit.points = load_points(base.points_file);
+  refit.split = split_by_record(refit.points, base, base.points_file);
+  refuse_known_points(refit.points, base.points_file, added, added_path);
+  refit.split = merge_splits(refit.split, split_points(added, holdout_fraction, seed));
+  refit.points.insert(refit.points.end(), added.begin(), added.end());
+  std::string merged;
+  for (const auto& point : refit.points) merged += dump_json(point_to_json(point)) + "\n";
+  write_text_file(merged_points_file, merged);
+  return refit;
+}
+
 PointEstimate estimate_point(const DesignPoint& point, const Technology& technology, const SurrogateParams& params) {
   const ChipSpec chip = chip_of(point, technology);
   const Workload workload = workload_of(point);

@@ -147,6 +147,19 @@ CalibrationRecord load_calibration_record(const std::string& path, const std::st
 CalibrationSplit split_by_record(const std::vector<DesignPoint>& points, const CalibrationRecord& record,
                                  const std::string& points_path);
 
+// An incremental refit (`calibrate --update`, or a search that simulated new
+// candidates): the calibration's own points keep their split, the added ones
+// are split in turn (`holdout_fraction`, `seed`), and both sets are written
+// to `merged_points_file`, so that `validate` reads one file.
+struct Refit {
+  CalibrationRecord base;            // its parameters are where the fit starts
+  std::vector<DesignPoint> points;   // the calibration's own, then the added ones
+  CalibrationSplit split;
+};
+Refit prepare_refit(const std::string& calibration_path, const std::string& technology_hash,
+                    const std::vector<DesignPoint>& added, const std::string& added_path, double holdout_fraction,
+                    std::uint64_t seed, const std::string& merged_points_file);
+
 // Surrogate figures for a point's layers under `params`.
 struct PointEstimate {
   std::vector<double> cycles, energy_pj;
