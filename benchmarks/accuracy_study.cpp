@@ -2,10 +2,12 @@
 //
 //   accuracy_study throughput [--threads N]
 //       training images/s of each shipped space's reference architecture
-//   accuracy_study ranking --space S [--samples 20] [--seed 1] [--threads N]
+//   accuracy_study ranking --space S [--samples 20] [--seed 1] [--truth-seeds 1] [--threads N]
 //       the smallest, the largest and `samples` seeded architectures, trained
 //       from scratch with the space's recipe and scored by its supernet; both
-//       lists and Kendall's tau between them
+//       lists and Kendall's tau between them. With --truth-seeds N the
+//       from-scratch figure is the mean over N training seeds, and the tau
+//       between the first two seeds shows how well training itself ranks
 //   accuracy_study bits --space S --arch A [--recipe R] [--threads N]
 //       the architecture at every bit width of the space
 //
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,7 +37,7 @@ namespace {
 
 struct Arguments {
   std::string space, arch, recipe, cache;
-  std::int64_t samples = 20, seed = 1;
+  std::int64_t samples = 20, seed = 1, truth_seeds = 1;
   int threads = 2;
 };
 
@@ -110,7 +113,14 @@ void ranking(const Arguments& arguments) {
     candidates.emplace_back("sample " + std::to_string(index), architecture);
   }
 
-  const auto scratch = make_accuracy_evaluator(AccuracyMethod::train, space, recipe, options);
+  // One from-scratch evaluator per training seed (the recipe's seed, then the
+  // next ones): the seed also redraws the training subset and validation split.
+  std::vector<std::unique_ptr<AccuracyEvaluator>> scratch;
+  for (std::int64_t k = 0; k < arguments.truth_seeds; ++k) {
+    Recipe seeded = recipe;
+    seeded.seed = recipe.seed + static_cast<std::uint64_t>(k);
+    scratch.push_back(make_accuracy_evaluator(AccuracyMethod::train, space, seeded, options));
+  }
   std::int64_t supernet_steps = 0;
   options.progress = [&supernet_steps](std::int64_t, std::int64_t, std::int64_t, double) { ++supernet_steps; };
   const auto supernet_start = std::chrono::steady_clock::now();
@@ -119,34 +129,68 @@ void ranking(const Arguments& arguments) {
   const double supernet_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - supernet_start).count();
 
-  std::printf("| candidate | choices (%s) | MACs/image | from scratch (test %s) | seconds | supernet (validation) | seconds |\n",
+  std::string seed_columns, seed_rule;
+  for (std::int64_t k = 0; k < arguments.truth_seeds; ++k) {
+    seed_columns += " seed " + std::to_string(recipe.seed + static_cast<std::uint64_t>(k)) + " |";
+    seed_rule += "---|";
+  }
+  std::printf("| candidate | choices (%s) | MACs/image |%s from scratch (test %s%s) | seconds | supernet (validation) | seconds |\n",
               [&] {
                 std::string names;
                 for (const Decision& d : space.decisions) names += (names.empty() ? "" : " ") + d.name;
                 return names;
               }().c_str(),
-              metric_name(space.metric));
-  std::printf("|---|---|---|---|---|---|---|\n");
+              arguments.truth_seeds > 1 ? seed_columns.c_str() : "", metric_name(space.metric),
+              arguments.truth_seeds > 1 ? ", mean" : "");
+  std::printf("|---|---|---|%s---|---|---|---|\n", arguments.truth_seeds > 1 ? seed_rule.c_str() : "");
   std::vector<double> scratch_metrics, supernet_metrics, supernet_times;
+  std::vector<std::vector<double>> per_seed(scratch.size());
   for (const auto& [label, architecture] : candidates) {
-    const TrainingResult trained = scratch->evaluate(architecture);
+    double sum = 0, seconds = 0;
+    bool cached = true;
+    std::string seed_cells;
+    std::vector<double> metrics;
+    for (const auto& evaluator : scratch) {
+      const TrainingResult trained = evaluator->evaluate(architecture);
+      sum += trained.test_metric;
+      seconds += trained.seconds;
+      cached = cached && trained.from_cache;
+      metrics.push_back(trained.test_metric);
+      char cell[32];
+      std::snprintf(cell, sizeof cell, " %.4f |", trained.test_metric);
+      seed_cells += cell;
+    }
+    const double mean = sum / static_cast<double>(scratch.size());
     const TrainingResult scored = shared->evaluate(architecture);
-    std::printf("| %s | %s | %.2f M | %.4f | %.1f%s | %.4f | %.2f%s |\n", label.c_str(),
-                choices_text(architecture).c_str(), static_cast<double>(trained.counts.macs) / 1e6,
-                trained.test_metric, trained.seconds, trained.from_cache ? " (cached)" : "",
+    std::printf("| %s | %s | %.2f M |%s %.4f | %.1f%s | %.4f | %.2f%s |\n", label.c_str(),
+                choices_text(architecture).c_str(), static_cast<double>(ir_counts(space.network(architecture, space.name)).macs) / 1e6,
+                scratch.size() > 1 ? seed_cells.c_str() : "", mean, seconds, cached ? " (cached)" : "",
                 scored.validation_metric, scored.seconds, scored.from_cache ? " (cached)" : "");
     std::fflush(stdout);
     if (label.rfind("sample", 0) == 0) {
-      scratch_metrics.push_back(trained.test_metric);
+      scratch_metrics.push_back(mean);
+      for (std::size_t k = 0; k < metrics.size(); ++k) per_seed[k].push_back(metrics[k]);
       supernet_metrics.push_back(scored.validation_metric);
       supernet_times.push_back(scored.seconds);
     }
   }
   const RankAgreement agreement = rank_agreement(supernet_metrics, scratch_metrics);
   std::sort(supernet_times.begin(), supernet_times.end());
-  std::printf("\n- %zu distinct seeded samples (seed %lld): Kendall tau %.3f, Spearman %.3f, pairs ordered alike %.1f %%\n",
-              scratch_metrics.size(), static_cast<long long>(arguments.seed), agreement.kendall, agreement.spearman,
+  std::printf("\n- %zu distinct seeded samples (seed %lld), supernet against from scratch%s: Kendall tau %.3f, Spearman %.3f, pairs ordered alike %.1f %%\n",
+              scratch_metrics.size(), static_cast<long long>(arguments.seed),
+              scratch.size() > 1 ? " (mean of the seeds)" : "", agreement.kendall, agreement.spearman,
               100.0 * agreement.pair_agreement);
+  if (scratch.size() > 1) {
+    for (std::size_t k = 0; k < per_seed.size(); ++k) {
+      const RankAgreement single = rank_agreement(supernet_metrics, per_seed[k]);
+      std::printf("- supernet against training seed %llu alone: Kendall tau %.3f, Spearman %.3f\n",
+                  static_cast<unsigned long long>(recipe.seed + k), single.kendall, single.spearman);
+    }
+    const RankAgreement noise = rank_agreement(per_seed[1], per_seed[0]);
+    std::printf("- training seed %llu against seed %llu (how well from-scratch training ranks itself): Kendall tau %.3f, Spearman %.3f\n",
+                static_cast<unsigned long long>(recipe.seed + 1), static_cast<unsigned long long>(recipe.seed),
+                noise.kendall, noise.spearman);
+  }
   std::printf("- supernet %s in %.1f s on %d threads; a candidate scored in %.2f s median, %.2f s max\n",
               supernet_steps > 0 ? "trained" : "loaded from the cache", supernet_seconds, arguments.threads,
               supernet_times.empty() ? 0.0 : supernet_times[supernet_times.size() / 2],
@@ -189,6 +233,8 @@ int main(int argc, char** argv) {
   ranking->add_option("--recipe", arguments.recipe, "From-scratch recipe (default: the space's)");
   ranking->add_option("--samples", arguments.samples, "Distinct seeded architectures")->check(CLI::Range(2, 1000));
   ranking->add_option("--seed", arguments.seed, "Seed of the draw")->check(CLI::Range(0, INT32_MAX));
+  ranking->add_option("--truth-seeds", arguments.truth_seeds, "Training seeds averaged into the from-scratch figure")
+      ->check(CLI::Range(1, 10));
   common_options(ranking);
   CLI::App* bits = app.add_subcommand("bits", "One architecture at every bit width");
   bits->add_option("--space", arguments.space, "Search space file")->required();

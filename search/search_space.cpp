@@ -102,7 +102,7 @@ bool has_recipe(const SearchSpace& space, const std::string& name) {
 // The images a count asks for must exist in the recipe it scores with: a
 // larger count would silently mean fewer.
 void parse_supernet(const ConfigNode& node, SearchSpace& space) {
-  node.expect_map({"recipe", "sandwich", "random", "calibration", "evaluation"});
+  node.expect_map({"recipe", "sandwich", "random", "distill", "calibration", "evaluation", "finetune"});
   SupernetSettings& settings = space.supernet;
   if (node.has("recipe")) {
     const ConfigNode recipe = node.required("recipe");
@@ -113,9 +113,18 @@ void parse_supernet(const ConfigNode& node, SearchSpace& space) {
   if (node.has("random")) settings.random = node.required("random").as_int(0, 64);
   if (!settings.sandwich && settings.random == 0)
     node.fail("with sandwich: false, random must be at least 1, or no candidate trains");
+  if (node.has("distill")) {
+    const ConfigNode distill = node.required("distill");
+    settings.distill = distill.as_switch();
+    if (settings.distill && !settings.sandwich)
+      distill.fail("distillation learns from the largest candidate, which trains only with sandwich: true");
+  }
   const Recipe& recipe = space.recipe(settings.recipe);
   if (node.has("calibration")) settings.calibration = node.required("calibration").as_int(1, recipe.train_subset);
   if (node.has("evaluation")) settings.evaluation = node.required("evaluation").as_int(1, recipe.validation);
+  // Fine-tuning batches are drawn in order from the training images, and do not wrap.
+  if (node.has("finetune"))
+    settings.finetune = node.required("finetune").as_int(0, recipe.train_subset / std::max<std::int64_t>(1, recipe.batch));
 }
 
 }  // namespace
@@ -141,7 +150,9 @@ std::string Recipe::canonical() const {
 }
 
 std::string SupernetSettings::training_canonical() const {
-  return "sandwich=" + std::string(sandwich ? "yes" : "no") + " random=" + std::to_string(random);
+  // "distill" is named only when on, so supernets trained before it existed keep their keys.
+  return "sandwich=" + std::string(sandwich ? "yes" : "no") + " random=" + std::to_string(random) +
+         (distill ? " distill=yes" : "");
 }
 
 std::int64_t Architecture::at(const std::string& decision) const {

@@ -8,7 +8,8 @@
 //   family: {name: resnet, ...}   # a backbone family, created by name (search/families/)
 //   bits: [4, 8, 16]              # operand width per network, a decision like the family's
 //   accuracy: train               # train (from scratch) or supernet (weight sharing)
-//   supernet: {recipe: supernet, sandwich: true, random: 2, calibration: 512, evaluation: 2000}
+//   supernet: {recipe: supernet, sandwich: true, random: 2, distill: false, calibration: 512,
+//              evaluation: 2000, finetune: 0}
 //                                 # optional; how the supernet trains and scores
 //   recipe: demo                  # the recipe used unless --recipe names another
 //   recipes:
@@ -66,11 +67,19 @@ struct SupernetSettings {
   // seeded random candidates; their gradients add up into one update.
   bool sandwich = true;
   std::int64_t random = 2;
+  // In-place distillation (Yu & Huang, ICCV 2019): with the sandwich rule,
+  // every other candidate of a step learns the largest one's predictions on
+  // the batch instead of the labels.
+  bool distill = false;
   // Training images that re-estimate a candidate's batch-norm statistics and
   // activation ranges before it is scored.
   std::int64_t calibration = 512;
   // Validation images a candidate is scored on; 0 = all of the recipe's.
   std::int64_t evaluation = 0;
+  // Steps a candidate fine-tunes its inherited weights for before it is
+  // scored (once-for-all's practice), on batches of the recipe's training
+  // images at a tenth of its learning rate; the supernet itself is unchanged.
+  std::int64_t finetune = 0;
 
   // The fields that change the trained weights (part of the supernet's key);
   // calibration and evaluation change scores only and are part of theirs.

@@ -249,6 +249,69 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   EXPECT_EQ(eight.validation_images, 8);
 }
 
+// In-place distillation trains other weights, kept in another file, and
+// leaves the supernet without it untouched.
+TEST(Supernet, DistillationTrainsAnotherSupernet) {
+  testing::TempDir dir;
+  std::string distilled_text = tiny_supernet_space();
+  distilled_text.replace(distilled_text.find("random: 1"), 9, "random: 1, distill: on");
+  const SearchSpace plain = load_search_space(dir.write("plain.yaml", tiny_supernet_space()));
+  const SearchSpace distilled = load_search_space(dir.write("distilled.yaml", distilled_text));
+  ASSERT_TRUE(distilled.supernet.distill);
+  ASSERT_FALSE(plain.supernet.distill);
+  const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), plain);
+  TrainingOptions options;
+  options.cache_dir = (dir.path() / "cache").string();
+  options.threads = 1;
+  const Recipe& recipe = default_recipe_for(AccuracyMethod::supernet, plain);
+  const TrainingResult without = make_accuracy_evaluator(AccuracyMethod::supernet, plain, recipe, options)->evaluate(architecture);
+  const TrainingResult with = make_accuracy_evaluator(AccuracyMethod::supernet, distilled, recipe, options)->evaluate(architecture);
+  EXPECT_FALSE(with.from_cache);
+  EXPECT_NE(with.key, without.key);
+  // The two files hold different weights (a tiny validation set may tie the scores).
+  std::vector<std::string> files_saved;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path() / "cache" / "supernets"))
+    files_saved.push_back(entry.path().string());
+  std::sort(files_saved.begin(), files_saved.end());
+  ASSERT_EQ(files_saved.size(), 2u);
+  Supernet first(plain), second(plain);
+  torch::load(first, files_saved.at(0));
+  torch::load(second, files_saved.at(1));
+  const auto first_parameters = first->parameters(), second_parameters = second->parameters();
+  ASSERT_EQ(first_parameters.size(), second_parameters.size());
+  bool differ = false;
+  for (std::size_t i = 0; i < first_parameters.size(); ++i)
+    differ = differ || !torch::equal(first_parameters[i], second_parameters[i]);
+  EXPECT_TRUE(differ);
+}
+
+// Fine-tuning scores a candidate on weights it adapted, under another score
+// key, and leaves the shared supernet as it was.
+TEST(Supernet, FineTuningAdaptsACopyOfTheInheritedWeights) {
+  testing::TempDir dir;
+  std::string tuned_text = tiny_supernet_space();
+  tuned_text.replace(tuned_text.find("evaluation: 16"), 14, "evaluation: 16, finetune: 3");
+  const SearchSpace plain = load_search_space(dir.write("plain.yaml", tiny_supernet_space()));
+  const SearchSpace tuned = load_search_space(dir.write("tuned.yaml", tuned_text));
+  ASSERT_EQ(tuned.supernet.finetune, 3);
+  const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), plain);
+  TrainingOptions options;
+  options.cache_dir = (dir.path() / "cache").string();
+  options.threads = 1;
+  const Recipe& recipe = default_recipe_for(AccuracyMethod::supernet, plain);
+  const TrainingResult plain_score =
+      make_accuracy_evaluator(AccuracyMethod::supernet, plain, recipe, options)->evaluate(architecture);
+
+  options.use_cache = false;  // no result cache: every score below is computed
+  const auto with = make_accuracy_evaluator(AccuracyMethod::supernet, tuned, recipe, options);
+  const TrainingResult tuned_score = with->evaluate(architecture);
+  EXPECT_NE(tuned_score.key, plain_score.key);
+  EXPECT_NE(tuned_score.validation_metric, plain_score.validation_metric);
+  // Scoring twice gives the same figure: the first fine-tuning did not stay
+  // in the shared weights, or the second would start from it.
+  EXPECT_EQ(with->evaluate(architecture).validation_metric, tuned_score.validation_metric);
+}
+
 // One line on stderr, naming `fragment`, and exit status 2.
 void expect_one_line_error(const testing::CommandResult& result, const std::string& fragment) {
   EXPECT_EQ(result.exit_code, 2) << result.err;
@@ -319,6 +382,11 @@ TEST(TrainCommand, BadInputIsOneLineAndStatusTwo) {
                         "s4.yaml:11: supernet: with sandwich: false, random must be at least 1");
   expect_one_line_error(run(dir.write("s5.yaml", std::string(kTinySpace) + "supernet: {sandwich: maybe}\n"), arch),
                         "supernet.sandwich: 'maybe' is not a switch");
+  expect_one_line_error(run(dir.write("s9.yaml", std::string(kTinySpace) + "supernet: {finetune: 5}\n"), arch),
+                        "s9.yaml:11: supernet.finetune: value 5 is out of range; must be between 0 and 4");
+  expect_one_line_error(
+      run(dir.write("s8.yaml", std::string(kTinySpace) + "supernet: {sandwich: false, random: 1, distill: true}\n"), arch),
+      "s8.yaml:11: supernet.distill: distillation learns from the largest candidate");
   // Counts beyond the recipe's images: 64 training and 16 validation images.
   expect_one_line_error(run(dir.write("s6.yaml", std::string(kTinySpace) + "supernet: {evaluation: 17}\n"), arch),
                         "s6.yaml:11: supernet.evaluation: value 17 is out of range; must be between 1 and 16");

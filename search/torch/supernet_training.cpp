@@ -56,10 +56,18 @@ class SupernetEvaluator final : public AccuracyEvaluator {
       throw InputError(space.file, 0, "supernet.evaluation",
                        std::to_string(settings.evaluation) + " evaluation images, but recipe '" + recipe.name +
                            "' has " + std::to_string(recipe.validation) + " validation images");
+    if (settings.finetune * recipe.batch > recipe.train_subset)
+      throw InputError(space.file, 0, "supernet.finetune",
+                       std::to_string(settings.finetune) + " fine-tuning steps of " + std::to_string(recipe.batch) +
+                           " images, but recipe '" + recipe.name + "' trains on " + std::to_string(recipe.train_subset));
     const DataSplits data =
         load_data(space.dataset, recipe.train_subset, recipe.validation, recipe.seed, options.cache_dir);
     const std::int64_t evaluation = settings.evaluation > 0 ? settings.evaluation : data.validation.count;
     calibration_images_ = images_tensor(data.train, settings.calibration);
+    if (settings.finetune > 0) {
+      finetune_images_ = images_tensor(data.train, settings.finetune * recipe.batch);
+      finetune_targets_ = targets_tensor(data.train).narrow(0, 0, settings.finetune * recipe.batch).clone();
+    }
     validation_images_ = images_tensor(data.validation, evaluation);
     validation_targets_ = targets_tensor(data.validation).narrow(0, 0, evaluation).clone();
 
@@ -88,20 +96,48 @@ class SupernetEvaluator final : public AccuracyEvaluator {
     result.validation_images = validation_images_.size(0);
     result.key = fnv1a_hex(std::string(kScoreVersion) + "\n" + supernet_key_ + "\n" + "calibration=" +
                            std::to_string(calibration_images_.size(0)) + " evaluation=" +
-                           std::to_string(validation_images_.size(0)) + "\n" + network_to_yaml(network));
+                           std::to_string(validation_images_.size(0)) +
+                           (space_.supernet.finetune > 0 ? " finetune=" + std::to_string(space_.supernet.finetune) : "") +
+                           "\n" + network_to_yaml(network));
     const std::string cached = result_cache_path(options_.cache_dir, result.key);
     if (options_.use_cache && read_cached_result(cached, result)) return result;
     const auto start = std::chrono::steady_clock::now();
     IrModule candidate(network, *supernet_);
+    // Fine-tuning writes the shared weights in place: they are put back after.
+    std::vector<torch::Tensor> saved;
+    if (space_.supernet.finetune > 0) {
+      for (const torch::Tensor& parameter : supernet_->parameters()) saved.push_back(parameter.detach().clone());
+      finetune(candidate);
+    }
     candidate->recalibrate(calibration_images_, kCalibrationBatch);
     result.validation_metric = evaluate_metric(candidate, space_.metric, validation_images_, validation_targets_);
+    if (!saved.empty()) {
+      torch::NoGradGuard no_grad;
+      const auto parameters = supernet_->parameters();
+      for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].copy_(saved[i]);
+    }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options_.use_cache) write_cached_result(cached, result);
     return result;
   }
 
  private:
-  // The candidates one step trains, in a fixed order.
+  void finetune(IrModule& candidate) {
+    Recipe tuning = recipe_;
+    tuning.learning_rate = recipe_.learning_rate / 10;
+    auto optimizer = make_optimizer(tuning, supernet_->parameters());
+    candidate->train();
+    for (std::int64_t step = 0; step < space_.supernet.finetune; ++step) {
+      const torch::Tensor x = finetune_images_.narrow(0, step * recipe_.batch, recipe_.batch);
+      const torch::Tensor y = finetune_targets_.narrow(0, step * recipe_.batch, recipe_.batch);
+      optimizer->zero_grad();
+      loss_of(space_.metric, candidate->forward(x), y).backward();
+      optimizer->step();
+    }
+  }
+
+  // The candidates one step trains, in a fixed order: the largest first, as
+  // the teacher under distillation.
   std::vector<Architecture> candidates_of_step(std::int64_t step) const {
     std::vector<Architecture> list;
     if (space_.supernet.sandwich) {
@@ -131,12 +167,16 @@ class SupernetEvaluator final : public AccuracyEvaluator {
         optimizer->zero_grad();
         double step_loss = 0;
         const std::vector<Architecture> candidates = candidates_of_step(global_step);
+        torch::Tensor teacher;  // the largest candidate's outputs, with in-place distillation
         for (const Architecture& architecture : candidates) {
           IrModule candidate(space_.network(architecture, space_.name), *supernet_);
           candidate->train();
-          const torch::Tensor loss = loss_of(space_.metric, candidate->forward(x), y);
+          const torch::Tensor output = candidate->forward(x);
+          const torch::Tensor loss = teacher.defined() ? distillation_loss_of(space_.metric, output, teacher)
+                                                       : loss_of(space_.metric, output, y);
           loss.backward();
           step_loss += loss.item<double>();
+          if (space_.supernet.distill && !teacher.defined()) teacher = output.detach();
         }
         optimizer->step();
         loss_sum += step_loss / static_cast<double>(candidates.size());
@@ -178,6 +218,7 @@ class SupernetEvaluator final : public AccuracyEvaluator {
   Supernet supernet_{nullptr};
   std::string supernet_key_;
   torch::Tensor calibration_images_, validation_images_, validation_targets_;
+  torch::Tensor finetune_images_, finetune_targets_;
 };
 
 }  // namespace

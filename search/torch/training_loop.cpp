@@ -33,6 +33,11 @@ torch::Tensor loss_of(Metric metric, const torch::Tensor& output, const torch::T
   return torch::nn::functional::binary_cross_entropy_with_logits(output, target);
 }
 
+torch::Tensor distillation_loss_of(Metric metric, const torch::Tensor& output, const torch::Tensor& teacher) {
+  if (metric == Metric::top1) return -(torch::softmax(teacher, 1) * torch::log_softmax(output, 1)).sum(1).mean();
+  return torch::nn::functional::binary_cross_entropy_with_logits(output, torch::sigmoid(teacher));
+}
+
 double evaluate_metric(IrModule& module, Metric metric, const torch::Tensor& images, const torch::Tensor& targets) {
   torch::NoGradGuard no_grad;
   module->eval();

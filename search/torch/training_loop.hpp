@@ -24,6 +24,10 @@ torch::Tensor images_tensor(const ImageSet& set, std::int64_t count = -1);
 torch::Tensor targets_tensor(const ImageSet& set);
 
 torch::Tensor loss_of(Metric metric, const torch::Tensor& output, const torch::Tensor& target);
+// The loss of `output` against a teacher's outputs on the same batch: the
+// cross-entropy to its class probabilities, or to its per-pixel foreground
+// probabilities.
+torch::Tensor distillation_loss_of(Metric metric, const torch::Tensor& output, const torch::Tensor& teacher);
 
 // Top-1 accuracy, or foreground IoU summed over the whole split (not a mean of
 // per-image IoUs, which empty masks would make undefined). Leaves the module
