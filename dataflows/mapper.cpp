@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <mutex>
 
 #include "common/hash.hpp"
 #include "dataflows/estimator.hpp"
@@ -87,9 +88,35 @@ bool better_score(const MappingScore& a, const MappingScore& b, MappingObjective
 
 std::size_t MappingCache::KeyHash::operator()(const Key& key) const { return hash_fields(key.fields); }
 
-const Mapping* MappingCache::find(const Key& key) const {
+MappingCache::MappingCache(std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {}
+
+std::optional<MappingCache::Entry> MappingCache::find(const Key& key) const {
+  std::shared_lock lock(mutex_);
   const auto found = map_.find(key);
-  return found == map_.end() ? nullptr : &found->second;
+  if (found == map_.end()) return std::nullopt;
+  return found->second;
+}
+
+void MappingCache::insert(const Key& key, Entry entry) {
+  std::unique_lock lock(mutex_);
+  // Two threads may map the same layer at once; the first entry stays (both are equal).
+  if (!map_.emplace(key, std::move(entry)).second) return;
+  order_.push_back(key);
+  while (map_.size() > capacity_) {
+    map_.erase(order_.front());
+    order_.pop_front();
+  }
+}
+
+std::size_t MappingCache::size() const {
+  std::shared_lock lock(mutex_);
+  return map_.size();
+}
+
+void MappingCache::clear() {
+  std::unique_lock lock(mutex_);
+  map_.clear();
+  order_.clear();
 }
 
 Mapper::Mapper(const ChipSpec& chip, std::shared_ptr<MappingCache> cache)
@@ -101,7 +128,7 @@ Mapper::Mapper(const ChipSpec& chip, std::shared_ptr<MappingCache> cache)
     template_indices_.push_back(static_cast<int>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin()));
     bandwidth_.push_back(all_active_bandwidth(chip_, s));
   }
-  technology_fingerprint_ = static_cast<std::int64_t>(std::hash<std::string>{}(chip_.technology.hash));
+  technology_fingerprint_ = static_cast<std::int64_t>(technology_fingerprint(chip_.technology));
 }
 
 MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
@@ -145,19 +172,17 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
 
 TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {
   const MappingCache::Key key = key_of(layer, sub);
-  if (const Mapping* known = cache_->find(key)) return templates_[sub]->plan(layer, chip_.sub_accelerators[sub], *known);
+  if (const auto known = cache_->find(key)) return templates_[sub]->plan(layer, chip_.sub_accelerators[sub], known->mapping);
   MappingResult result = map(layer, sub, chip_.mapping.mode);
-  if (result.plan.feasible) cache_->insert(key, result.plan.mapping);
+  if (result.plan.feasible) cache_->insert(key, {result.plan.mapping, result.profile});
   return std::move(result.plan);
 }
 
 LayerProfile Mapper::profile(const Layer& layer, std::size_t sub) {
   const MappingCache::Key key = key_of(layer, sub);
-  if (const Mapping* known = cache_->find(key)) {
-    return profile(layer, templates_[sub]->plan(layer, chip_.sub_accelerators[sub], *known), sub);
-  }
+  if (auto known = cache_->find(key)) return std::move(known->profile);
   MappingResult result = map(layer, sub, chip_.mapping.mode);
-  if (result.plan.feasible) cache_->insert(key, result.plan.mapping);
+  if (result.plan.feasible) cache_->insert(key, {result.plan.mapping, result.profile});
   return std::move(result.profile);
 }
 

@@ -40,7 +40,10 @@
 // lands at 1.03x the enumerated optimum on average, 1.16x at worst.
 // Ties go to the earlier candidate: greedy first, then enumeration order.
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <optional>
+#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -72,9 +75,12 @@ struct MappingResult {
   bool exhaustive = false;
 };
 
-// Chosen mappings by (layer shape, sub-accelerator spec, DRAM, technology,
-// policy). One cache may serve many chips: a search meets the same shapes on
-// the same sub-accelerators over and over. Not thread-safe.
+// Chosen mappings and their profiles by (layer shape, sub-accelerator spec,
+// DRAM, technology, policy), never by a sub-accelerator's index or name: one
+// cache serves every chip of a search, which meets the same shapes on the
+// same sub-accelerators over and over. Safe to share between threads. Holds
+// at most `capacity` entries, forgetting the oldest first; an entry is what
+// the mapper would compute again, so forgetting costs time, never results.
 class MappingCache {
  public:
   struct Key {
@@ -84,13 +90,25 @@ class MappingCache {
   struct KeyHash {
     std::size_t operator()(const Key& key) const;
   };
-  const Mapping* find(const Key& key) const;
-  void insert(const Key& key, const Mapping& mapping) { map_.emplace(key, mapping); }
-  std::size_t size() const { return map_.size(); }
-  void clear() { map_.clear(); }
+  struct Entry {
+    Mapping mapping;
+    LayerProfile profile;
+  };
+  static constexpr std::size_t kDefaultCapacity = 1 << 18;
+
+  explicit MappingCache(std::size_t capacity = kDefaultCapacity);
+  // A copy, so that it stays valid whatever other threads insert.
+  std::optional<Entry> find(const Key& key) const;
+  void insert(const Key& key, Entry entry);
+  std::size_t size() const;
+  std::size_t capacity() const { return capacity_; }
+  void clear();
 
  private:
-  std::unordered_map<Key, Mapping, KeyHash> map_;
+  const std::size_t capacity_;
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<Key, Entry, KeyHash> map_;
+  std::deque<Key> order_;  // insertion order, for forgetting the oldest
 };
 
 class Mapper {
@@ -128,7 +146,7 @@ class Mapper {
   std::vector<const DataflowTemplate*> templates_;
   std::vector<int> template_indices_;
   std::vector<double> bandwidth_;
-  std::int64_t technology_fingerprint_ = 0;
+  std::int64_t technology_fingerprint_ = 0;  // of the table's values, not its file
 };
 
 }  // namespace nasaic

@@ -1,7 +1,9 @@
 #include "dataflows/technology.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <yaml-cpp/yaml.h>
 
 #include "common/config_node.hpp"
@@ -126,6 +128,33 @@ Technology builtin_technology() {
   static const Technology technology =
       parse_technology(ConfigNode::load_string(kBuiltinTechnologyYaml, "built-in technology"));
   return technology;
+}
+
+std::uint64_t technology_fingerprint(const Technology& t) {
+  // Every numeric field; the assertion fails when one is added to Technology
+  // without being added here.
+  static_assert(sizeof(Technology) == 2 * sizeof(std::string) + 18 * sizeof(double));
+  const double values[] = {t.node_nm,
+                           t.mac_energy_int8_pj,
+                           t.mac_energy_int16_pj,
+                           t.mac_area_int8_um2,
+                           t.mac_area_int16_um2,
+                           t.pe_area_factor,
+                           t.rf_read_pj_per_16b,
+                           t.rf_write_pj_per_16b,
+                           t.sram_read_base_pj,
+                           t.sram_read_sqrt_pj,
+                           t.sram_write_to_read,
+                           t.sram_area_um2_per_kib,
+                           t.interconnect_pj_per_byte,
+                           t.interconnect_area_um2_per_port,
+                           t.dram_pj_per_byte,
+                           t.clock_pj_per_mm2_cycle,
+                           t.leakage_pj_per_mm2_cycle,
+                           t.control_pj_per_pe_cycle};
+  std::array<std::int64_t, std::size(values)> bits{};
+  for (std::size_t i = 0; i < bits.size(); ++i) std::memcpy(&bits[i], &values[i], sizeof bits[i]);
+  return hash_fields(bits);
 }
 
 std::string technology_to_yaml(const Technology& t) {

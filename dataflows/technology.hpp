@@ -61,5 +61,8 @@ Technology load_technology(const std::string& path);
 // (which name no technology) still get energy and area.
 Technology builtin_technology();
 std::string technology_to_yaml(const Technology& technology);
+// A hash of every value a cost reads (not the name or file): what caches
+// shared between chips key on, whether the table came from a file or code.
+std::uint64_t technology_fingerprint(const Technology& technology);
 
 }  // namespace nasaic

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/error.hpp"
 #include "dataflows/estimator.hpp"
@@ -257,6 +258,76 @@ TEST(Mapper, CachedPlansEqualFreshOnesAndTheCacheServesOtherChips) {
   Mapper third(narrow, cache);
   third.plan(net.layer(1), 0);
   EXPECT_EQ(cache->size(), known + 1);
+}
+
+// A bounded cache forgets its oldest entries and still hands out what the
+// mapper computes; the technology is keyed by its values, so tables built in
+// code (which have no file hash) do not share entries.
+TEST(Mapper, BoundedCacheKeysTechnologyByValue) {
+  const ChipSpec chip = every_template_chip();
+  const Network net = zoo_model("resnet18");
+  auto small = std::make_shared<MappingCache>(8);
+  Mapper bounded(chip, small);
+  Mapper unbounded(chip);
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
+      EXPECT_EQ(bounded.plan(net.layer(i), s).mapping, unbounded.plan(net.layer(i), s).mapping);
+      EXPECT_EQ(bounded.profile(net.layer(i), s).compute_cycles, unbounded.profile(net.layer(i), s).compute_cycles);
+      EXPECT_LE(small->size(), 8u);
+    }
+  }
+  EXPECT_EQ(small->size(), 8u);
+
+  ChipSpec coded = chip;
+  coded.technology.hash.clear();
+  ChipSpec costly = coded;
+  costly.technology.mac_energy_int8_pj *= 4;
+  costly.technology.mac_energy_int16_pj *= 4;
+  ASSERT_EQ(coded.technology.hash, costly.technology.hash);
+  auto shared = std::make_shared<MappingCache>();
+  Mapper first(coded, shared), second(costly, shared);
+  const std::size_t eyeriss = static_cast<std::size_t>(chip.find("eyeriss"));
+  const LayerProfile cheap_profile = first.profile(net.layer(2), eyeriss);
+  const LayerProfile costly_profile = second.profile(net.layer(2), eyeriss);
+  EXPECT_EQ(shared->size(), 2u);
+  EXPECT_EQ(costly_profile.energy.mac_pj, 4 * cheap_profile.energy.mac_pj);
+}
+
+// Estimators of different chips on several threads, sharing one cache, get
+// what each computes alone.
+TEST(Mapper, SharedCacheServesThreads) {
+  const ChipSpec base = every_template_chip();
+  const Network net = zoo_model("resnet18");
+  std::vector<ChipSpec> chips;
+  for (std::int64_t rows : {8, 16, 12, 16}) {
+    ChipSpec chip = base;
+    for (auto& sub : chip.sub_accelerators)
+      if (sub.dataflow != "eyeriss") sub.rows = rows;  // eyeriss keeps its PE-set geometry
+    chips.push_back(chip);
+  }
+  auto shared = std::make_shared<MappingCache>(64);  // small enough to evict while others read
+  std::vector<std::vector<std::int64_t>> threaded(chips.size());
+  std::vector<std::thread> threads;
+  for (std::size_t c = 0; c < chips.size(); ++c) {
+    threads.emplace_back([&, c] {
+      Mapper mapper(chips[c], shared);
+      for (int round = 0; round < 2; ++round)
+        for (std::size_t i = 0; i < net.size(); ++i)
+          for (std::size_t s = 0; s < chips[c].sub_accelerators.size(); ++s)
+            threaded[c].push_back(mapper.profile(net.layer(i), s).compute_cycles);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (std::size_t c = 0; c < chips.size(); ++c) {
+    Mapper alone(chips[c]);
+    std::vector<std::int64_t> expected;
+    for (int round = 0; round < 2; ++round)
+      for (std::size_t i = 0; i < net.size(); ++i)
+        for (std::size_t s = 0; s < chips[c].sub_accelerators.size(); ++s)
+          expected.push_back(alone.profile(net.layer(i), s).compute_cycles);
+    EXPECT_EQ(threaded[c], expected) << "chip " << c;
+  }
+  EXPECT_LE(shared->size(), 64u);
 }
 
 TEST(Mapper, EstimatorProfilesFollowThePolicy) {
