@@ -179,6 +179,8 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
   std::vector<SpecProblem> problems;
   if (chip.name.empty()) problems.push_back({"name", "must not be empty"});
   check_range(problems, "clock", chip.clock_hz, L::min_clock_hz, L::max_clock_hz, "Hz");
+  // A spec built in code must name its table, or the chip file written from it does not load.
+  if (chip.technology_file.empty()) problems.push_back({"technology", "must name a technology file or built-in"});
   if (chip.dram.bytes_per_cycle) {
     const double bandwidth = *chip.dram.bytes_per_cycle;
     if (!(bandwidth > 0)) {
@@ -206,6 +208,12 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
     const SubAcceleratorSpec& sub = chip.sub_accelerators[i];
     const std::string at = "sub_accelerators[" + std::to_string(i) + "].";
     if (sub.name.empty()) problems.push_back({at + "name", "must not be empty"});
+    // What the parser refuses on other dataflows, and the writer would drop.
+    if (sub.dataflow != "nvdla" && !(sub.nvdla == NvdlaSpec{}))
+      problems.push_back({at + "nvdla", "nvdla options apply to nvdla sub-accelerators only, not '" + sub.dataflow + "'"});
+    if (sub.dataflow.rfind("systolic-", 0) != 0 && sub.systolic_layer_overhead_cycles != 0)
+      problems.push_back({at + "systolic", "systolic options apply to systolic sub-accelerators only, not '" +
+                                               sub.dataflow + "'"});
     for (std::size_t j = 0; j < i; ++j) {
       if (chip.sub_accelerators[j].name == sub.name) {
         problems.push_back({at + "name", "duplicate sub-accelerator name '" + sub.name + "'"});
