@@ -93,6 +93,83 @@ void workload_evaluations(benchmark::State& state, bool warm) {
                  " layers on 3 sub-accelerators, " + (warm ? "warm" : "cold") + " cache");
 }
 
+// The hardware side of a co-search: every candidate is another chip (two
+// sub-accelerators, each a template, PE array and buffer size from small
+// lists, and a DRAM split), checked for legality (validate, and every layer
+// maps somewhere) and costed with the default scheduler on VGG-16 + ResNet-14.
+// Chips share one mapping cache, as a search's do; "warm" has seen every chip
+// of the list once before timing, "cold" starts each candidate from an empty
+// cache.
+std::vector<ChipSpec> candidate_chips() {
+  const ChipSpec base = three_sub_chip();
+  struct SubChoice {
+    std::string dataflow;
+    std::int64_t rows, cols, buffer_kib;
+  };
+  std::vector<SubChoice> subs;
+  for (const char* dataflow : {"systolic-ws", "nvdla", "eyeriss", "shidiannao"})
+    for (const auto& [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{{8, 8}, {16, 16}, {16, 32}, {32, 32}})
+      for (std::int64_t kib : {32, 64, 128}) subs.push_back({dataflow, rows, cols, kib});
+  std::vector<ChipSpec> chips;
+  for (std::size_t a = 0; a < subs.size(); ++a) {
+    for (std::size_t b = 0; b < subs.size(); ++b) {
+      for (const double share : {0.25, 0.5, 0.75}) {
+        ChipSpec chip = base;
+        chip.name = "candidate" + std::to_string(chips.size());
+        chip.sub_accelerators.resize(2);
+        for (std::size_t s = 0; s < 2; ++s) {
+          const SubChoice& choice = subs[s == 0 ? a : b];
+          SubAcceleratorSpec& sub = chip.sub_accelerators[s];
+          sub.dataflow = choice.dataflow;
+          sub.rows = choice.rows;
+          sub.cols = choice.cols;
+          sub.ifmap.capacity_bytes = sub.filter.capacity_bytes = sub.ofmap.capacity_bytes = choice.buffer_kib * 1024;
+          sub.ifmap.banks = sub.filter.banks = sub.ofmap.banks = 1;
+          sub.nvdla = NvdlaSpec{};
+          sub.systolic_layer_overhead_cycles = 0;
+          sub.bandwidth_share = s == 0 ? share : 1 - share;
+        }
+        chips.push_back(chip);
+      }
+    }
+  }
+  return chips;
+}
+
+// Legality and cost of one candidate; false when it is illegal.
+bool evaluate_candidate(const ChipSpec& chip, const WorkloadGraph& graph, const std::shared_ptr<MappingCache>& cache,
+                        double& makespan) {
+  if (!validate(chip).empty()) return false;
+  Estimator estimator(chip, SurrogateParams(), cache);
+  const ScheduleChoice choice = default_schedule(graph, estimator);
+  makespan = choice.estimate.makespan_cycles;
+  return choice.estimate.feasible;
+}
+
+void distinct_chips(benchmark::State& state, bool warm) {
+  const std::vector<ChipSpec> chips = candidate_chips();
+  Workload workload;
+  workload.networks = {zoo_model("vgg16"), resnet14()};
+  const WorkloadGraph graph(workload);
+  auto cache = std::make_shared<MappingCache>();
+  double makespan = 0;
+  std::size_t legal = 0;
+  if (warm)
+    for (const ChipSpec& chip : chips) legal += evaluate_candidate(chip, graph, cache, makespan);
+  std::size_t next = 0;
+  for (auto _ : state) {
+    if (!warm) cache->clear();
+    benchmark::DoNotOptimize(evaluate_candidate(chips[next], graph, cache, makespan));
+    next = next + 1 == chips.size() ? 0 : next + 1;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["chips"] = static_cast<double>(chips.size());
+  if (warm) state.counters["legal"] = static_cast<double>(legal);
+  state.counters["cache_entries"] = static_cast<double>(cache->size());
+  state.SetLabel(std::to_string(chips.size()) + " distinct 2-sub chips, VGG-16 + ResNet-14, " +
+                 (warm ? "warm" : "cold") + " shared mapping cache");
+}
+
 BENCHMARK_CAPTURE(layer_estimates, systolic_os, std::string("systolic-os"));
 BENCHMARK_CAPTURE(layer_estimates, systolic_ws, std::string("systolic-ws"));
 BENCHMARK_CAPTURE(layer_estimates, systolic_is, std::string("systolic-is"));
@@ -105,6 +182,8 @@ BENCHMARK_CAPTURE(layer_mappings, shidiannao, std::string("shidiannao"));
 BENCHMARK_CAPTURE(layer_mappings, eyeriss, std::string("eyeriss"));
 BENCHMARK_CAPTURE(workload_evaluations, cold_cache, false);
 BENCHMARK_CAPTURE(workload_evaluations, warm_cache, true);
+BENCHMARK_CAPTURE(distinct_chips, cold, false);
+BENCHMARK_CAPTURE(distinct_chips, warm, true);
 
 }  // namespace
 }  // namespace nasaic
