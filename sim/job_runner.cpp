@@ -45,10 +45,14 @@ std::string current_executable() {
 
 JobRunner::JobRunner(std::string executable, int parallel, double timeout_seconds)
     : executable_(std::move(executable)), parallel_(std::max(1, parallel)), timeout_seconds_(timeout_seconds) {
-  std::string pattern = (std::filesystem::temp_directory_path() / "nasaic-jobs-XXXXXX").string();
-  NASAIC_CHECK(::mkdtemp(pattern.data()) != nullptr,
-               "cannot create a scratch folder under " + std::filesystem::temp_directory_path().string() + ": " +
-                   std::strerror(errno));
+  std::error_code ec;
+  const std::filesystem::path temporary = std::filesystem::temp_directory_path(ec);
+  std::string pattern = (temporary / "nasaic-jobs-XXXXXX").string();
+  // A full or unwritable temporary directory is the machine's state, not a bug: one line, exit 2.
+  if (ec || ::mkdtemp(pattern.data()) == nullptr)
+    throw InputError(temporary.string(), 0, "TMPDIR",
+                     std::string("cannot create the job runner's scratch folder: ") +
+                         (ec ? ec.message() : std::strerror(errno)));
   scratch_ = pattern;
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "dataflows/chip_spec.hpp"
@@ -89,6 +90,20 @@ TEST(JobRunner, SubmitsWithoutBlockingPollsAndCancels) {
   // Cancelling a finished job changes nothing.
   runner.cancel(third);
   EXPECT_TRUE(runner.outcome(third).ok);
+}
+
+TEST(JobRunner, AScratchFolderThatCannotBeMadeIsAnInputError) {
+  const char* previous = std::getenv("TMPDIR");
+  const std::string saved = previous ? previous : "";
+  ::setenv("TMPDIR", "/nonexistent/nasaic-test", 1);
+  try {
+    JobRunner runner(NASAIC_BINARY, 1, 60.0);
+    ADD_FAILURE() << "made " << runner.scratch();
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.key(), "TMPDIR");
+  }
+  if (previous) ::setenv("TMPDIR", saved.c_str(), 1);
+  else ::unsetenv("TMPDIR");
 }
 
 TEST(JobRunner, EachRunnerHasItsOwnScratchFolderRemovedWithIt) {
