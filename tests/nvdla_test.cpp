@@ -146,6 +146,8 @@ TEST(NvdlaSpecLimits, UnitThroughputsAreChecked) {
   ChipSpec chip;
   chip.name = "c";
   chip.clock_hz = 1e9;
+  chip.technology_file = "built-in";
+  chip.technology = builtin_technology();
   chip.interconnect.link_bytes_per_cycle = 8;
   chip.sub_accelerators.push_back(nvdla(64, 32));
   EXPECT_TRUE(validate(chip).empty());
