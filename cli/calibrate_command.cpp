@@ -341,7 +341,7 @@ int run_validate(const ValidateOptions& options) {
   SimulationOptions sim;
   sim.progress = !options.quiet && ::isatty(STDERR_FILENO);
   Estimator plain_estimator(chip, SurrogateParams()), fitted_estimator(chip, fitted);
-  const ScheduleChoice choice = choose_schedule(options.schedule, graph, fitted_estimator);
+  const ScheduleChoice choice = choose_schedule(options.schedule, false, graph, fitted_estimator);
   const Schedule& schedule = choice.schedule;
   const WorkloadEstimate& calibrated = choice.estimate;
   if (!calibrated.feasible) throw InputError(options.schedule, 0, "schedule", calibrated.reason);

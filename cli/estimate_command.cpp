@@ -18,6 +18,7 @@ namespace {
 struct EstimateOptions {
   WorkloadInputs inputs;
   std::string schedule;
+  bool refine = false;
   std::string calibration;
   std::string format = "text";
   std::string out;
@@ -143,7 +144,7 @@ int run_estimate(const EstimateOptions& options) {
                                      : load_surrogate_params(options.calibration, chip.technology.hash);
   Estimator estimator(chip, params);
   const WorkloadGraph graph(workload);
-  auto [schedule, estimate] = choose_schedule(options.schedule, graph, estimator);
+  auto [schedule, estimate] = choose_schedule(options.schedule, options.refine, graph, estimator);
   if (estimate.deadlocked) {
     // A valid schedule that cannot complete: the same status as a simulation
     // that deadlocks.
@@ -198,6 +199,7 @@ void add_estimate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
   auto options = std::make_shared<EstimateOptions>();
   add_workload_options(estimate, options->inputs);
   estimate->add_option("--schedule", options->schedule, "schedule YAML; default: nasaic's scheduler");
+  add_refine_schedule_flag(estimate, options->refine);
   estimate->add_option("--calibration", options->calibration, "surrogate parameters (JSON) from nasaic calibrate");
   estimate->add_option("--format", options->format, "text, csv or json")->capture_default_str();
   estimate->add_option("--out", options->out,

@@ -17,6 +17,7 @@ namespace {
 struct SimulateOptions {
   WorkloadInputs inputs;
   std::string schedule;
+  bool refine = false;
   std::string mode = "skip";
   std::string format = "text";
   std::string out;
@@ -110,7 +111,7 @@ int run_simulate(const SimulateOptions& options) {
 
   const WorkloadGraph graph(workload);
   Estimator estimator(chip, SurrogateParams());
-  const ScheduleChoice choice = choose_schedule(options.schedule, graph, estimator);
+  const ScheduleChoice choice = choose_schedule(options.schedule, options.refine, graph, estimator);
   const Schedule& schedule = choice.schedule;
   if (choice.estimate.feasible) sim.expected_cycles = choice.estimate.makespan_cycles;
   const SimulationResult result = simulate(chip, workload, schedule, sim);
@@ -156,6 +157,7 @@ void add_simulate_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner
   auto options = std::make_shared<SimulateOptions>();
   add_workload_options(command, options->inputs);
   command->add_option("--schedule", options->schedule, "schedule YAML; default: the surrogate's scheduler");
+  add_refine_schedule_flag(command, options->refine);
   command->add_option("--mode", options->mode, "skip (skip-ahead) or lockstep; both give the same cycles")
       ->capture_default_str();
   command->add_option("--format", options->format, "text, csv or json")->capture_default_str();

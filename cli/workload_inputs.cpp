@@ -60,16 +60,23 @@ std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs)
   return {std::move(chip), std::move(workload)};
 }
 
-ScheduleChoice choose_schedule(const std::string& schedule_path, const WorkloadGraph& graph, Estimator& estimator) {
-  if (schedule_path.empty()) {
-    ScheduleChoice choice = default_schedule(graph, estimator);
-    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
-    return choice;
-  }
+ScheduleChoice choose_schedule(const std::string& schedule_path, bool refine, const WorkloadGraph& graph,
+                               Estimator& estimator) {
   ScheduleChoice choice;
-  choice.schedule = load_schedule(schedule_path, *graph.workload, estimator.chip());
-  choice.estimate = evaluate_schedule(graph, estimator, choice.schedule);
-  return choice;
+  if (schedule_path.empty()) {
+    choice = default_schedule(graph, estimator);
+    if (!choice.estimate.feasible) throw InputError("", 0, "workload", choice.estimate.reason);
+  } else {
+    choice.schedule = load_schedule(schedule_path, *graph.workload, estimator.chip());
+    choice.estimate = evaluate_schedule(graph, estimator, choice.schedule);
+  }
+  return refine ? refine_schedule(graph, estimator, std::move(choice)) : choice;
+}
+
+void add_refine_schedule_flag(CLI::App* command, bool& refine) {
+  command->add_flag("--refine-schedule", refine,
+                    "improve the schedule by moving layers between sub-accelerators while the surrogate's estimate "
+                    "gets better");
 }
 
 }  // namespace nasaic::cli

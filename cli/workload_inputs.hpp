@@ -31,8 +31,11 @@ std::pair<ChipSpec, Workload> load_workload_inputs(const WorkloadInputs& inputs)
 
 // The schedule in `schedule_path` with `estimator`'s estimate of it (which may
 // be infeasible: the simulator reports a deadlock its own way), or, when the
-// path is empty, the default scheduler's choice. Throws InputError when no
-// schedule fits the workload.
-ScheduleChoice choose_schedule(const std::string& schedule_path, const WorkloadGraph& graph, Estimator& estimator);
+// path is empty, the default scheduler's choice; with `refine`, improved by
+// refine_schedule. Throws InputError when no schedule fits the workload.
+ScheduleChoice choose_schedule(const std::string& schedule_path, bool refine, const WorkloadGraph& graph,
+                               Estimator& estimator);
+// The --refine-schedule flag of the commands that choose a schedule.
+void add_refine_schedule_flag(CLI::App* command, bool& refine);
 
 }  // namespace nasaic::cli

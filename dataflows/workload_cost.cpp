@@ -491,4 +491,58 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
   return best;
 }
 
+ScheduleChoice refine_schedule(const WorkloadGraph& graph, Estimator& estimator, ScheduleChoice start,
+                               int max_evaluations) {
+  if (!start.estimate.feasible) return start;
+  ProfileTable profiles(graph, estimator);
+  ScheduleChoice best = std::move(start);
+  int evaluations = 0;
+  const std::size_t subs = best.schedule.per_sub.size();
+  bool improved = true;
+  while (improved && evaluations < max_evaluations) {
+    improved = false;
+    // Start times as this pass began: where a moved layer goes among its new neighbours.
+    std::vector<double> started(graph.size(), 0.0);
+    for (const ScheduledLayer& layer : best.estimate.layers) started[static_cast<std::size_t>(graph.id(layer.ref))] = layer.start;
+    for (std::size_t id = 0; id < graph.size() && evaluations < max_evaluations; ++id) {
+      const LayerRef ref = graph.refs[id];
+      std::size_t from = 0, i = 0;
+      for (from = 0; from < subs; ++from) {
+        const auto& order = best.schedule.per_sub[from];
+        i = static_cast<std::size_t>(std::find(order.begin(), order.end(), ref) - order.begin());
+        if (i < order.size()) break;
+      }
+      const auto& predecessors = graph.predecessors[id];
+      const auto& successors = graph.successors[id];
+      for (std::size_t to = 0; to < subs && evaluations < max_evaluations; ++to) {
+        if (to == from || !profiles.at(static_cast<int>(id), to).feasible) continue;
+        const std::vector<LayerRef>& target = best.schedule.per_sub[to];
+        // After its producers on the target and before its consumers; in
+        // between, where its start time falls among the target's layers.
+        std::size_t low = 0, high = target.size();
+        for (std::size_t k = 0; k < target.size(); ++k) {
+          const int other = graph.id(target[k]);
+          if (std::find(predecessors.begin(), predecessors.end(), other) != predecessors.end()) low = k + 1;
+          if (high == target.size() && std::find(successors.begin(), successors.end(), other) != successors.end())
+            high = k;
+        }
+        if (low > high) continue;
+        std::size_t at = low;
+        while (at < high && started[static_cast<std::size_t>(graph.id(target[at]))] < started[id]) ++at;
+        Schedule candidate = best.schedule;
+        candidate.per_sub[from].erase(candidate.per_sub[from].begin() + static_cast<std::ptrdiff_t>(i));
+        candidate.per_sub[to].insert(candidate.per_sub[to].begin() + static_cast<std::ptrdiff_t>(at), ref);
+        ++evaluations;
+        WorkloadEstimate estimate = evaluate(graph, estimator, profiles, candidate);
+        if (better(estimate, best.estimate)) {
+          best = ScheduleChoice{std::move(candidate), std::move(estimate)};
+          improved = true;
+          break;  // on to the next layer, from where this one now is
+        }
+      }
+    }
+  }
+  return best;
+}
+
 }  // namespace nasaic

@@ -77,4 +77,15 @@ struct ScheduleChoice {
 };
 ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator);
 
+// A local search from `start`: moves one layer at a time to another
+// sub-accelerator where it fits (placed among that one's layers by when it
+// started), keeping a move when the estimate is better (shorter makespan,
+// then less energy). Passes over the layers in id order, first improvement
+// per layer, until a pass finds none or `max_evaluations` schedules have been
+// estimated; deterministic. The default
+// scheduler places whole networks or single layers greedily and can leave a
+// sub-accelerator idle that a few moved layers would use.
+ScheduleChoice refine_schedule(const WorkloadGraph& graph, Estimator& estimator, ScheduleChoice start,
+                               int max_evaluations = 4000);
+
 }  // namespace nasaic
