@@ -263,6 +263,27 @@ TEST(CliEstimate, MultiNetworkWorkloadWritesItsOutputs) {
                    summary["makespan_cycles"].get<double>());
 }
 
+// --refine-schedule shortens hetero-2's makespan for ResNet-18 + MobileNet-V2,
+// writes the refined schedule with --out, and the simulator runs it too.
+TEST(CliEstimate, RefinedScheduleIsWrittenAndSimulated) {
+  TempDir dir;
+  const std::string workload =
+      "--hw " + source_path("configs/chips/hetero-2.yaml") + " --model resnet18 --model mobilenet_v2 --format json";
+  const auto plain = run_nasaic("estimate " + workload);
+  const auto refined = run_nasaic("estimate " + workload + " --refine-schedule --out " + dir.path().string());
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(refined.exit_code, 0) << refined.err;
+  const double before = nlohmann::json::parse(plain.out)["makespan_cycles"].get<double>();
+  const double after = nlohmann::json::parse(refined.out)["makespan_cycles"].get<double>();
+  EXPECT_LT(after, 0.9 * before);
+  const auto again = run_nasaic("estimate " + workload + " --schedule " + (dir.path() / "schedule.yaml").string());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(again.out)["makespan_cycles"].get<double>(), after);
+  const auto simulated = run_nasaic("simulate " + workload + " --quiet --refine-schedule");
+  ASSERT_EQ(simulated.exit_code, 0) << simulated.err;
+  EXPECT_NEAR(nlohmann::json::parse(simulated.out)["makespan_cycles"].get<double>(), after, 0.02 * after);
+}
+
 TEST(CliEstimate, ScalesimInputsGiveScalesimsComputeReport) {
   TempDir dir;
   const std::string cfg = dir.write("scale.cfg", testing::scalesim_cfg(32, 32, "ws"));
