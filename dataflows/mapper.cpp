@@ -90,17 +90,16 @@ std::size_t MappingCache::KeyHash::operator()(const Key& key) const { return has
 
 MappingCache::MappingCache(std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {}
 
-std::optional<MappingCache::Entry> MappingCache::find(const Key& key) const {
+std::shared_ptr<const MappingCache::Entry> MappingCache::find(const Key& key) const {
   std::shared_lock lock(mutex_);
   const auto found = map_.find(key);
-  if (found == map_.end()) return std::nullopt;
-  return found->second;
+  return found == map_.end() ? nullptr : found->second;
 }
 
 void MappingCache::insert(const Key& key, Entry entry) {
   std::unique_lock lock(mutex_);
   // Two threads may map the same layer at once; the first entry stays (both are equal).
-  if (!map_.emplace(key, std::move(entry)).second) return;
+  if (!map_.emplace(key, std::make_shared<const Entry>(std::move(entry))).second) return;
   order_.push_back(key);
   while (map_.size() > capacity_) {
     map_.erase(order_.front());
@@ -180,7 +179,7 @@ TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {
 
 LayerProfile Mapper::profile(const Layer& layer, std::size_t sub) {
   const MappingCache::Key key = key_of(layer, sub);
-  if (auto known = cache_->find(key)) return std::move(known->profile);
+  if (const auto known = cache_->find(key)) return known->profile;
   MappingResult result = map(layer, sub, chip_.mapping.mode);
   if (result.plan.feasible) cache_->insert(key, {result.plan.mapping, result.profile});
   return std::move(result.profile);

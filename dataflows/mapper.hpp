@@ -42,7 +42,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <optional>
 #include <shared_mutex>
 #include <unordered_map>
 #include <vector>
@@ -97,8 +96,9 @@ class MappingCache {
   static constexpr std::size_t kDefaultCapacity = 1 << 18;
 
   explicit MappingCache(std::size_t capacity = kDefaultCapacity);
-  // A copy, so that it stays valid whatever other threads insert.
-  std::optional<Entry> find(const Key& key) const;
+  // Shared, so that it stays valid whatever other threads insert or forget;
+  // null when unknown.
+  std::shared_ptr<const Entry> find(const Key& key) const;
   void insert(const Key& key, Entry entry);
   std::size_t size() const;
   std::size_t capacity() const { return capacity_; }
@@ -107,7 +107,7 @@ class MappingCache {
  private:
   const std::size_t capacity_;
   mutable std::shared_mutex mutex_;
-  std::unordered_map<Key, Entry, KeyHash> map_;
+  std::unordered_map<Key, std::shared_ptr<const Entry>, KeyHash> map_;
   std::deque<Key> order_;  // insertion order, for forgetting the oldest
 };
 
