@@ -5,6 +5,8 @@
 #include <limits>
 #include <set>
 
+#include "common/error.hpp"
+
 namespace nasaic {
 
 WorkloadGraph::WorkloadGraph(const Workload& w) : workload(&w) {
@@ -512,6 +514,7 @@ ScheduleChoice refine_schedule(const WorkloadGraph& graph, Estimator& estimator,
         i = static_cast<std::size_t>(std::find(order.begin(), order.end(), ref) - order.begin());
         if (i < order.size()) break;
       }
+      NASAIC_CHECK(from < subs, "a feasible schedule places every layer");
       const auto& predecessors = graph.predecessors[id];
       const auto& successors = graph.successors[id];
       for (std::size_t to = 0; to < subs && evaluations < max_evaluations; ++to) {
