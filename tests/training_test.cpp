@@ -160,6 +160,21 @@ std::string tiny_supernet_space() {
          "supernet: {recipe: quick, sandwich: true, random: 1, calibration: 32, evaluation: 16}\n";
 }
 
+// The same with one supernet setting changed: `from` replaced by `to`.
+std::string tiny_supernet_space_with(const std::string& from, const std::string& to) {
+  std::string text = tiny_supernet_space();
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+// A result cache in `dir`, one thread.
+TrainingOptions tiny_training_options(const testing::TempDir& dir) {
+  TrainingOptions options;
+  options.cache_dir = (dir.path() / "cache").string();
+  options.threads = 1;
+  return options;
+}
+
 TEST(Supernet, CandidatesTrainSlicesOfTheSharedWeights) {
   testing::TempDir dir;
   const SearchSpace space = load_search_space(dir.write("tiny.yaml", tiny_supernet_space()));
@@ -187,9 +202,7 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   testing::TempDir dir;
   const SearchSpace space = load_search_space(dir.write("tiny.yaml", tiny_supernet_space()));
   const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), space);
-  TrainingOptions options;
-  options.cache_dir = (dir.path() / "cache").string();
-  options.threads = 1;
+  TrainingOptions options = tiny_training_options(dir);
   std::int64_t steps = 0;
   options.progress = [&steps](std::int64_t, std::int64_t, std::int64_t, double) { ++steps; };
   const Recipe& recipe = default_recipe_for(AccuracyMethod::supernet, space);
@@ -238,9 +251,8 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   EXPECT_GT(std::filesystem::file_size(saved.front()), 1000u);
 
   // Scoring on fewer images reuses the trained supernet, under another score key.
-  std::string fewer = tiny_supernet_space();
-  fewer.replace(fewer.find("evaluation: 16"), 14, "evaluation: 8");
-  const SearchSpace rescored = load_search_space(dir.write("fewer.yaml", fewer));
+  const SearchSpace rescored =
+      load_search_space(dir.write("fewer.yaml", tiny_supernet_space_with("evaluation: 16", "evaluation: 8")));
   const auto reused = fresh_evaluator(rescored);
   EXPECT_EQ(steps, 0);
   const TrainingResult eight = reused->evaluate(architecture);
@@ -249,20 +261,17 @@ TEST(Supernet, TrainsOnceSavesReloadsAndScoresDeterministically) {
   EXPECT_EQ(eight.validation_images, 8);
 }
 
-// In-place distillation trains other weights, kept in another file, and
-// leaves the supernet without it untouched.
+// In-place distillation trains other weights, kept in another file under
+// another key.
 TEST(Supernet, DistillationTrainsAnotherSupernet) {
   testing::TempDir dir;
-  std::string distilled_text = tiny_supernet_space();
-  distilled_text.replace(distilled_text.find("random: 1"), 9, "random: 1, distill: on");
   const SearchSpace plain = load_search_space(dir.write("plain.yaml", tiny_supernet_space()));
-  const SearchSpace distilled = load_search_space(dir.write("distilled.yaml", distilled_text));
+  const SearchSpace distilled =
+      load_search_space(dir.write("distilled.yaml", tiny_supernet_space_with("random: 1", "random: 1, distill: on")));
   ASSERT_TRUE(distilled.supernet.distill);
   ASSERT_FALSE(plain.supernet.distill);
   const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), plain);
-  TrainingOptions options;
-  options.cache_dir = (dir.path() / "cache").string();
-  options.threads = 1;
+  const TrainingOptions options = tiny_training_options(dir);
   const Recipe& recipe = default_recipe_for(AccuracyMethod::supernet, plain);
   const TrainingResult without = make_accuracy_evaluator(AccuracyMethod::supernet, plain, recipe, options)->evaluate(architecture);
   const TrainingResult with = make_accuracy_evaluator(AccuracyMethod::supernet, distilled, recipe, options)->evaluate(architecture);
@@ -289,15 +298,12 @@ TEST(Supernet, DistillationTrainsAnotherSupernet) {
 // key, and leaves the shared supernet as it was.
 TEST(Supernet, FineTuningAdaptsACopyOfTheInheritedWeights) {
   testing::TempDir dir;
-  std::string tuned_text = tiny_supernet_space();
-  tuned_text.replace(tuned_text.find("evaluation: 16"), 14, "evaluation: 16, finetune: 3");
   const SearchSpace plain = load_search_space(dir.write("plain.yaml", tiny_supernet_space()));
-  const SearchSpace tuned = load_search_space(dir.write("tuned.yaml", tuned_text));
+  const SearchSpace tuned = load_search_space(
+      dir.write("tuned.yaml", tiny_supernet_space_with("evaluation: 16", "evaluation: 16, finetune: 3")));
   ASSERT_EQ(tuned.supernet.finetune, 3);
   const Architecture architecture = parse_architecture(ConfigNode::load_string(kTinyArch, "a.yaml"), plain);
-  TrainingOptions options;
-  options.cache_dir = (dir.path() / "cache").string();
-  options.threads = 1;
+  TrainingOptions options = tiny_training_options(dir);
   const Recipe& recipe = default_recipe_for(AccuracyMethod::supernet, plain);
   const TrainingResult plain_score =
       make_accuracy_evaluator(AccuracyMethod::supernet, plain, recipe, options)->evaluate(architecture);
