@@ -147,6 +147,7 @@ void ranking(const Arguments& arguments) {
   std::vector<std::vector<double>> per_seed(scratch.size());
   for (const auto& [label, architecture] : candidates) {
     double sum = 0, seconds = 0;
+    double macs = 0;
     bool cached = true;
     std::string seed_cells;
     std::vector<double> metrics;
@@ -156,6 +157,7 @@ void ranking(const Arguments& arguments) {
       seconds += trained.seconds;
       cached = cached && trained.from_cache;
       metrics.push_back(trained.test_metric);
+      macs = static_cast<double>(trained.counts.macs);
       char cell[32];
       std::snprintf(cell, sizeof cell, " %.4f |", trained.test_metric);
       seed_cells += cell;
@@ -163,7 +165,7 @@ void ranking(const Arguments& arguments) {
     const double mean = sum / static_cast<double>(scratch.size());
     const TrainingResult scored = shared->evaluate(architecture);
     std::printf("| %s | %s | %.2f M |%s %.4f | %.1f%s | %.4f | %.2f%s |\n", label.c_str(),
-                choices_text(architecture).c_str(), static_cast<double>(ir_counts(space.network(architecture, space.name)).macs) / 1e6,
+                choices_text(architecture).c_str(), macs / 1e6,
                 scratch.size() > 1 ? seed_cells.c_str() : "", mean, seconds, cached ? " (cached)" : "",
                 scored.validation_metric, scored.seconds, scored.from_cache ? " (cached)" : "");
     std::fflush(stdout);
