@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <cmath>
 #include <sstream>
 
@@ -269,6 +270,17 @@ std::int64_t ConfigNode::as_whole_quantity(UnitKind kind) const {
          (kind == UnitKind::bytes ? std::string("bytes") : unit_kind_name(kind)));
   }
   return static_cast<std::int64_t>(value);
+}
+
+std::string ConfigNode::as_relative_file(const std::string& what) const {
+  const std::filesystem::path path = std::filesystem::path(*file_).parent_path() / std::filesystem::path(as_string());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    fail(what + " '" + path.string() +
+         (std::filesystem::exists(path, ec) ? "' is not a file" : "' does not exist") + " (a path relative to '" +
+         *file_ + "')");
+  }
+  return path.string();
 }
 
 int ConfigNode::line_of(const std::string& key_path) const {

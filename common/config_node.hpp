@@ -44,6 +44,9 @@ class ConfigNode {
   double as_double(double min, double max) const;
   // true/on or false/off.
   bool as_switch() const;
+  // A path relative to the directory of this node's file, which must name an
+  // existing regular file; `what` says what kind ("technology file").
+  std::string as_relative_file(const std::string& what) const;
   Quantity as_quantity(const std::vector<UnitKind>& accepted) const;
   // A value that must be positive, in the given unit kinds.
   Quantity as_positive_quantity(const std::vector<UnitKind>& accepted) const;

@@ -113,14 +113,6 @@ double to_cycles(const ConfigNode& node, double clock_hz) {
   return q.kind == UnitKind::cycles ? q.value : q.value * clock_hz;
 }
 
-Arbitration parse_arbitration(const ConfigNode& node) {
-  const std::string name = node.as_string();
-  for (Arbitration a : {Arbitration::round_robin, Arbitration::weighted, Arbitration::static_partition}) {
-    if (name == arbitration_name(a)) return a;
-  }
-  node.fail("unknown arbitration '" + name + "'; known: round-robin, weighted, static");
-}
-
 MappingPolicy parse_mapping_policy(const ConfigNode& node) {
   node.expect_map({"mode", "objective"});
   MappingPolicy policy;
@@ -138,6 +130,14 @@ MappingPolicy parse_mapping_policy(const ConfigNode& node) {
 }
 
 }  // namespace
+
+Arbitration parse_arbitration(const ConfigNode& node) {
+  const std::string name = node.as_string();
+  for (Arbitration a : {Arbitration::round_robin, Arbitration::weighted, Arbitration::static_partition}) {
+    if (name == arbitration_name(a)) return a;
+  }
+  node.fail("unknown arbitration '" + name + "'; known: round-robin, weighted, static");
+}
 
 const char* arbitration_name(Arbitration arbitration) {
   switch (arbitration) {
@@ -312,15 +312,7 @@ ChipSpec load_chip_spec(const std::string& path) {
   if (chip.technology_file == "built-in") {
     chip.technology = builtin_technology();
   } else {
-    const std::filesystem::path technology_path =
-        std::filesystem::path(path).parent_path() / std::filesystem::path(chip.technology_file);
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(technology_path, ec)) {
-      technology.fail("technology file '" + technology_path.string() +
-                      (std::filesystem::exists(technology_path, ec) ? "' is not a file" : "' does not exist") +
-                      " (a path relative to the chip file, or built-in)");
-    }
-    chip.technology = load_technology(technology_path.string());
+    chip.technology = load_technology(technology.as_relative_file("technology file"));
   }
 
   const ConfigNode dram = root.required("dram");

@@ -16,6 +16,9 @@ namespace nasaic {
 
 enum class Arbitration { round_robin, weighted, static_partition };
 const char* arbitration_name(Arbitration arbitration);
+class ConfigNode;
+// "round-robin", "weighted" or "static"; anything else fails at the node.
+Arbitration parse_arbitration(const ConfigNode& node);
 
 struct BufferSpec {
   std::int64_t capacity_bytes = 0;

@@ -1,0 +1,117 @@
+#include "search/search_spec.hpp"
+
+#include <set>
+
+#include "common/error.hpp"
+#include "common/text_file.hpp"
+#include "models/network_yaml.hpp"
+#include "models/zoo.hpp"
+
+namespace nasaic {
+namespace {
+
+TaskSpec parse_task(const ConfigNode& node) {
+  node.expect_map({"name", "space", "network", "weight", "latency"});
+  TaskSpec task;
+  task.name = node.required("name").as_string();
+  const auto space = node.optional("space");
+  const auto network = node.optional("network");
+  if (space.has_value() == network.has_value()) node.fail("a task takes either a search space or a fixed network");
+  if (space) {
+    task.space = load_search_space(space->as_relative_file("search space"));
+  } else {
+    const std::string name = network->as_string();
+    task.network = is_zoo_model(name) ? zoo_model(name) : load_model(network->as_relative_file("network file"));
+  }
+  if (const auto weight = node.optional("weight")) {
+    task.weight = weight->as_double(0, 1e6);
+    if (!(task.weight > 0)) weight->fail("must be positive");
+  }
+  if (const auto latency = node.optional("latency")) task.latency_seconds = latency->as_positive_quantity({UnitKind::time}).value;
+  return task;
+}
+
+}  // namespace
+
+const char* cost_metric_name(CostMetric metric) {
+  switch (metric) {
+    case CostMetric::makespan: return "makespan";
+    case CostMetric::energy: return "energy";
+    case CostMetric::area: return "area";
+    case CostMetric::edp: return "edp";
+  }
+  return "?";
+}
+
+SearchSpec load_search_spec(const std::string& path) {
+  SearchSpec spec;
+  spec.file = path;
+  spec.text = read_text_file(path);
+  const ConfigNode root = ConfigNode::load_string(spec.text, path);
+  root.expect_map({"name", "seed", "evaluations", "tasks", "hardware", "specs", "objective", "controller", "calibration"});
+  spec.name = root.required("name").as_string();
+  if (const auto seed = root.optional("seed")) spec.seed = static_cast<std::uint64_t>(seed->as_int(0));
+  if (const auto evaluations = root.optional("evaluations")) spec.evaluations = evaluations->as_int(1, 100'000'000);
+
+  const ConfigNode tasks = root.required("tasks");
+  std::set<std::string> names;
+  for (const ConfigNode& item : tasks.sequence()) {
+    TaskSpec task = parse_task(item);
+    if (!names.insert(task.name).second) item.required("name").fail("task '" + task.name + "' appears twice");
+    spec.tasks.push_back(std::move(task));
+  }
+  if (spec.tasks.empty()) tasks.fail("expected at least one task");
+
+  spec.hardware = parse_hardware_space(root.required("hardware"));
+  if (static_cast<std::size_t>(spec.hardware.sub_counts.front()) > 64) root.required("hardware").fail("too many sub-accelerators");
+
+  if (const auto specs = root.optional("specs")) {
+    specs->expect_map({"makespan", "energy", "area"});
+    if (const auto makespan = specs->optional("makespan")) spec.makespan_seconds = makespan->as_positive_quantity({UnitKind::time}).value;
+    if (const auto energy = specs->optional("energy")) spec.energy_pj = energy->as_positive_quantity({UnitKind::energy}).value;
+    if (const auto area = specs->optional("area")) spec.area_um2 = area->as_positive_quantity({UnitKind::area}).value;
+  }
+
+  const ConfigNode objective = root.required("objective");
+  if (objective.is_scalar()) {
+    const std::string kind = objective.as_string();
+    if (kind == "accuracy") {
+      spec.objective = ObjectiveKind::accuracy;
+    } else if (kind == "pareto") {
+      spec.objective = ObjectiveKind::pareto;
+    } else {
+      objective.fail("unknown objective '" + kind + "'; known: accuracy, pareto, {minimize: <metric>}");
+    }
+  } else {
+    objective.expect_map({"minimize"});
+    spec.objective = ObjectiveKind::minimize;
+    const ConfigNode metric = objective.required("minimize");
+    const std::string name = metric.as_string();
+    bool known = false;
+    for (CostMetric m : {CostMetric::makespan, CostMetric::energy, CostMetric::area, CostMetric::edp}) {
+      if (name == cost_metric_name(m)) {
+        spec.minimize = m;
+        known = true;
+      }
+    }
+    if (!known) metric.fail("unknown metric '" + name + "'; known: makespan, energy, area, edp");
+  }
+  if (spec.objective != ObjectiveKind::minimize) {
+    bool searched = false;
+    for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
+    if (!searched) objective.fail("an accuracy objective needs at least one task with a search space");
+  }
+
+  const ConfigNode controller = root.required("controller");
+  // Its keys are the controller's own, checked by make_controller.
+  controller.required("name");
+  spec.controller = controller;
+
+  if (const auto calibration = root.optional("calibration")) {
+    spec.calibration_file = calibration->as_relative_file("calibration file");
+    spec.surrogate = load_surrogate_params(spec.calibration_file, spec.hardware.base.technology.hash);
+  }
+  return spec;
+}
+
+}  // namespace nasaic

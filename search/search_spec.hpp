@@ -1,0 +1,66 @@
+#pragma once
+// A co-search, configured by data (configs/search/*-cosearch.yaml):
+//
+//   name: two-task                 # names the search (a results folder keeps it)
+//   seed: 1
+//   evaluations: 1000              # candidates to evaluate
+//   tasks:
+//     - {name: fashion, space: fashion-resnet.yaml, weight: 0.5, latency: 2 ms}
+//     - {name: vision, network: resnet18}     # a fixed network: a zoo name or a file
+//   hardware: {...}                # see search/hardware_space.hpp
+//   specs: {makespan: 5 ms, energy: 2 mJ, area: 4 mm2}   # each optional
+//   objective: accuracy            # NASAIC: weighted accuracy subject to the specs
+//   # or: pareto (accuracy, latency, energy and area), or {minimize: makespan|energy|area|edp}
+//   controller: {name: rl, ...}    # the controller and its options, created by name
+//   calibration: ../calibration/default-45nm.json   # surrogate parameters (optional)
+//
+// Paths are relative to the spec file.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/config_node.hpp"
+#include "dataflows/surrogate_params.hpp"
+#include "models/network.hpp"
+#include "search/hardware_space.hpp"
+#include "search/search_space.hpp"
+
+namespace nasaic {
+
+struct TaskSpec {
+  std::string name;
+  // Exactly one of: a search space (its networks are searched) or a fixed
+  // network.
+  std::optional<SearchSpace> space;
+  std::optional<Network> network;
+  double weight = 1;                       // in the weighted accuracy
+  std::optional<double> latency_seconds;   // this task's network must finish within
+};
+
+enum class ObjectiveKind { accuracy, pareto, minimize };
+enum class CostMetric { makespan, energy, area, edp };
+const char* cost_metric_name(CostMetric metric);
+
+struct SearchSpec {
+  std::string file;
+  std::string name;
+  std::uint64_t seed = 1;
+  std::int64_t evaluations = 1000;
+  std::vector<TaskSpec> tasks;
+  HardwareSpace hardware;
+  std::optional<double> makespan_seconds;
+  std::optional<double> energy_pj;         // per inference of the whole workload
+  std::optional<double> area_um2;
+  ObjectiveKind objective = ObjectiveKind::accuracy;
+  CostMetric minimize = CostMetric::makespan;  // with ObjectiveKind::minimize
+  std::optional<ConfigNode> controller;    // the `controller:` map, read by make_controller
+  SurrogateParams surrogate;
+  std::string calibration_file;            // "" when the spec names none
+  std::string text;                        // the file as read: a results folder keeps it
+};
+
+// Throws InputError naming file, line and key.
+SearchSpec load_search_spec(const std::string& path);
+
+}  // namespace nasaic

@@ -1,0 +1,219 @@
+// The co-search's data side: the hardware space a spec describes, the spec
+// itself, and the staged evaluator (legality, surrogate, specs, accuracy,
+// reward).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+
+#include "common/error.hpp"
+#include "search/evaluator.hpp"
+#include "support/test_support.hpp"
+
+namespace nasaic {
+namespace {
+
+using testing::TempDir;
+using testing::source_path;
+
+const char* kHardware = R"(hardware:
+  base: BASE
+  sub_accelerators: [1, 2, 3]
+  templates: [nvdla, shidiannao, systolic-ws]
+  pe_budget: 1024
+  pe_arrays: [[16, 16], [16, 32], [32, 32]]
+  buffers: [32 KiB, 128 KiB]
+  bandwidth_shares: [1, 3]
+)";
+
+std::string spec_text(const std::string& specs = "", const std::string& objective = "{minimize: makespan}",
+                      const std::string& tasks = "  - {name: a, network: resnet20}\n  - {name: b, network: alexnet}\n") {
+  std::string hardware = kHardware;
+  hardware.replace(hardware.find("BASE"), 4, source_path("configs/chips/hetero-2.yaml"));
+  return "name: test\nseed: 3\nevaluations: 10\ntasks:\n" + tasks + hardware + specs + "objective: " + objective +
+         "\ncontroller: {name: random}\n";
+}
+
+// A genome: sub count index, then per slot (template, array, buffer,
+// bandwidth), then arbitration and bits.
+Genome hardware_genome(int count_index, std::vector<std::array<int, 4>> slots) {
+  Genome genes = {count_index};
+  slots.resize(3, {0, 0, 0, 0});
+  for (const auto& slot : slots) genes.insert(genes.end(), slot.begin(), slot.end());
+  genes.push_back(0);
+  genes.push_back(0);
+  return genes;
+}
+
+TEST(HardwareSpace, DecodesAGenomeIntoAChipWithNormalisedSharesAndIgnoresInactiveSlots) {
+  TempDir dir;
+  const SearchSpec spec = load_search_spec(dir.write("search.yaml", spec_text()));
+  const HardwareSpace& space = spec.hardware;
+  const std::vector<Choice> choices = space.choices();
+  ASSERT_EQ(choices.size(), space.gene_count());
+  EXPECT_EQ(choices.size(), 1u + 3 * 4 + 2);
+  EXPECT_EQ(choices[1].name, "hw.sub0.template");
+  EXPECT_EQ(choices[1].options, 3);
+
+  const Genome genes = hardware_genome(1, {{0, 1, 1, 1}, {1, 0, 0, 0}, {2, 2, 1, 1}});
+  const DecodedChip decoded = decode_chip(space, genes);
+  ASSERT_TRUE(decoded.legal) << decoded.reason;
+  ASSERT_EQ(decoded.chip.sub_accelerators.size(), 2u);
+  const SubAcceleratorSpec& first = decoded.chip.sub_accelerators[0];
+  EXPECT_EQ(first.dataflow, "nvdla");
+  EXPECT_EQ(first.rows, 16);
+  EXPECT_EQ(first.cols, 32);
+  EXPECT_EQ(first.filter.capacity_bytes, 128 * 1024);
+  EXPECT_DOUBLE_EQ(first.bandwidth_share, 0.75);
+  EXPECT_EQ(decoded.chip.sub_accelerators[1].dataflow, "shidiannao");
+  EXPECT_DOUBLE_EQ(decoded.chip.sub_accelerators[1].bandwidth_share, 0.25);
+  EXPECT_TRUE(validate(decoded.chip).empty());
+  // The third slot is inactive: its genes do not change the chip.
+  EXPECT_EQ(space.canonical(genes), space.canonical(hardware_genome(1, {{0, 1, 1, 1}, {1, 0, 0, 0}})));
+  EXPECT_NE(space.canonical(genes), space.canonical(hardware_genome(1, {{0, 1, 1, 1}, {1, 1, 0, 0}})));
+}
+
+TEST(HardwareSpace, AChipOverThePeBudgetIsIllegalWithTheReason) {
+  TempDir dir;
+  const SearchSpec spec = load_search_spec(dir.write("search.yaml", spec_text()));
+  // Two 32x32 arrays: 2,048 PEs against a budget of 1,024.
+  const DecodedChip decoded = decode_chip(spec.hardware, hardware_genome(1, {{0, 2, 0, 0}, {1, 2, 0, 0}}));
+  EXPECT_FALSE(decoded.legal);
+  EXPECT_NE(decoded.reason.find("2048 PEs exceed the budget of 1024"), std::string::npos) << decoded.reason;
+}
+
+void expect_spec_error(const std::string& text, const std::string& key, const std::string& words) {
+  TempDir dir;
+  const std::string path = dir.write("search.yaml", text);
+  try {
+    load_search_spec(path);
+    FAIL() << "accepted a spec with a bad " << key;
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.file(), path);
+    EXPECT_EQ(error.key(), key) << error.what();
+    EXPECT_GT(error.line(), 0) << error.what();
+    EXPECT_NE(std::string(error.what()).find(words), std::string::npos) << error.what();
+  }
+}
+
+TEST(SearchSpec, BadInputNamesTheFileLineAndKey) {
+  const std::string good = spec_text();
+  auto replaced = [&](const std::string& from, const std::string& to) {
+    std::string text = good;
+    text.replace(text.find(from), from.size(), to);
+    return text;
+  };
+  expect_spec_error(replaced("shidiannao", "tpu"), "hardware.templates[1]", "unknown template 'tpu'");
+  expect_spec_error(replaced("pe_budget: 1024", "pe_budget: 100"), "hardware.pe_budget", "no chip fits");
+  expect_spec_error(replaced("[1, 2, 3]", "[1, 5]"), "hardware.sub_accelerators[1]", "out of range");
+  expect_spec_error(replaced("buffers: [32 KiB, 128 KiB]", "buffers: [32 KiB, 32 KiB]"), "hardware.buffers[1]", "twice");
+  expect_spec_error(replaced("{minimize: makespan}", "{minimize: latency}"), "objective.minimize", "unknown metric");
+  expect_spec_error(replaced("{minimize: makespan}", "fastest"), "objective", "unknown objective");
+  expect_spec_error(replaced("{minimize: makespan}", "accuracy"), "objective", "needs at least one task with a search space");
+  expect_spec_error(replaced("network: resnet20}", "network: resnet20, space: x.yaml}"), "tasks[0]", "either");
+  expect_spec_error(replaced("{name: b,", "{name: a,"), "tasks[1].name", "appears twice");
+  expect_spec_error(replaced("network: alexnet", "network: nowhere.yaml"), "tasks[1].network", "does not exist");
+  expect_spec_error(replaced("seed: 3", "sede: 3"), "sede", "");
+  expect_spec_error(good + "specs: {area: 2 GHz}\n", "specs.area", "");
+  TempDir dir;
+  std::string base = good;
+  base.replace(base.find(source_path("configs/chips/hetero-2.yaml")), source_path("configs/chips/hetero-2.yaml").size(),
+               "missing.yaml");
+  expect_spec_error(base, "hardware.base", "does not exist");
+}
+
+Genome two_sub_genome(const CoSearchEvaluator& evaluator, std::vector<std::array<int, 4>> slots) {
+  Genome genes(evaluator.hardware_offset(), 0);
+  const Genome hardware = hardware_genome(1, std::move(slots));
+  genes.insert(genes.end(), hardware.begin(), hardware.end());
+  return genes;
+}
+
+TEST(Evaluator, CostsALegalChipAndRanksFeasibleAboveViolatorsAboveIllegal) {
+  TempDir dir;
+  const SearchSpec open = load_search_spec(dir.write("open.yaml", spec_text()));
+  const CoSearchEvaluator evaluator(open, nullptr);
+  EXPECT_EQ(evaluator.hardware_offset(), 0u);
+  const Evaluation legal = evaluator.evaluate(two_sub_genome(evaluator, {{0, 1, 1, 1}, {1, 0, 0, 0}}));
+  ASSERT_TRUE(legal.legal) << legal.reason;
+  EXPECT_TRUE(legal.meets_specs);
+  EXPECT_GT(legal.makespan_cycles, 0);
+  EXPECT_DOUBLE_EQ(legal.makespan_seconds, legal.makespan_cycles / legal.chip.clock_hz);
+  EXPECT_GT(legal.energy_pj, 0);
+  EXPECT_GT(legal.area_um2, 0);
+  ASSERT_EQ(legal.task_latency_seconds.size(), 2u);
+  // The later task ends the workload.
+  EXPECT_DOUBLE_EQ(std::max(legal.task_latency_seconds[0], legal.task_latency_seconds[1]), legal.makespan_seconds);
+  EXPECT_GT(std::min(legal.task_latency_seconds[0], legal.task_latency_seconds[1]), 0);
+  EXPECT_DOUBLE_EQ(legal.reward, 1e-3 / legal.makespan_seconds);  // the round 1 ms reference
+  ASSERT_EQ(legal.objectives.size(), 1u);
+  EXPECT_DOUBLE_EQ(legal.objectives[0], legal.makespan_seconds);
+
+  const Evaluation illegal = evaluator.evaluate(two_sub_genome(evaluator, {{0, 2, 0, 0}, {1, 2, 0, 0}}));
+  EXPECT_FALSE(illegal.legal);
+  EXPECT_EQ(illegal.reward, kIllegalReward);
+  EXPECT_FALSE(illegal.outcome().feasible);
+
+  // The same chip against specs it misses by known factors.
+  const double area_mm2 = legal.area_um2 / 1e6;
+  const SearchSpec tight = load_search_spec(dir.write(
+      "tight.yaml", spec_text("specs: {area: " + shortest_number(area_mm2 / 2) + " mm2, makespan: " +
+                              shortest_number(legal.makespan_seconds * 1e3 * 2) + " ms}\n")));
+  const CoSearchEvaluator strict(tight, nullptr);
+  const Evaluation violator = strict.evaluate(two_sub_genome(strict, {{0, 1, 1, 1}, {1, 0, 0, 0}}));
+  ASSERT_TRUE(violator.legal);
+  EXPECT_FALSE(violator.meets_specs);
+  EXPECT_NEAR(violator.violation, 1.0, 1e-9);  // twice the area spec, half the makespan spec
+  EXPECT_NE(violator.reason.find("area 2x its spec"), std::string::npos) << violator.reason;
+  EXPECT_EQ(violator.reason.find("makespan"), std::string::npos) << violator.reason;
+  EXPECT_NEAR(violator.reward, -1.0, 1e-9);
+  EXPECT_GT(violator.reward, kIllegalReward);
+  EXPECT_LT(violator.reward, legal.reward);
+  // Within a makespan spec, the reward is measured against the spec.
+  const SearchSpec loose = load_search_spec(
+      dir.write("loose.yaml", spec_text("specs: {makespan: " + shortest_number(legal.makespan_seconds * 1e3 * 2) + " ms}\n")));
+  const CoSearchEvaluator relaxed(loose, nullptr);
+  const Evaluation within = relaxed.evaluate(two_sub_genome(relaxed, {{0, 1, 1, 1}, {1, 0, 0, 0}}));
+  EXPECT_TRUE(within.meets_specs);
+  EXPECT_NEAR(within.reward, 2.0, 1e-9);
+}
+
+TEST(Evaluator, TrainsOnlyCandidatesWithinTheSpecsAndWeightsTheTasksAccuracies) {
+  TempDir dir;
+  const std::string tasks = "  - {name: fashion, space: " + source_path("configs/search/fashion-resnet.yaml") +
+                            ", weight: 3}\n  - {name: fixed, network: resnet20}\n";
+  const SearchSpec spec = load_search_spec(dir.write("search.yaml", spec_text("", "accuracy", tasks)));
+  std::atomic<int> calls = 0;
+  const CoSearchEvaluator evaluator(spec, [&](std::size_t task, const Architecture& architecture) {
+    ++calls;
+    EXPECT_EQ(task, 0u);
+    return architecture.at("bits") == 16 ? 0.9 : 0.8;
+  });
+  const std::size_t searched = evaluator.hardware_offset();
+  EXPECT_EQ(searched, spec.tasks[0].space->decisions.size());
+  EXPECT_EQ(evaluator.design_space().choices[0].name, "fashion." + spec.tasks[0].space->decisions[0].name);
+  Genome genes = two_sub_genome(evaluator, {{0, 1, 1, 1}, {1, 0, 0, 0}});
+  genes[searched - 1] = 2;  // bits: 16
+  const Evaluation evaluation = evaluator.evaluate(genes);
+  ASSERT_TRUE(evaluation.legal) << evaluation.reason;
+  EXPECT_EQ(calls.load(), 1);
+  ASSERT_TRUE(evaluation.accuracy[0].has_value());
+  EXPECT_DOUBLE_EQ(*evaluation.accuracy[0], 0.9);
+  EXPECT_FALSE(evaluation.accuracy[1].has_value());
+  EXPECT_DOUBLE_EQ(evaluation.weighted_accuracy, 0.9);  // the fixed task has no accuracy to weigh
+  EXPECT_DOUBLE_EQ(evaluation.reward, 0.9);
+  EXPECT_EQ(evaluation.workload->networks.size(), 2u);
+
+  const SearchSpec tight = load_search_spec(dir.write("tight.yaml", spec_text("specs: {area: 0.001 mm2}\n", "accuracy", tasks)));
+  const CoSearchEvaluator strict(tight, [&](std::size_t, const Architecture&) {
+    ++calls;
+    return 1.0;
+  });
+  const Evaluation violator = strict.evaluate(genes);
+  EXPECT_FALSE(violator.meets_specs);
+  EXPECT_EQ(calls.load(), 1) << "a violator was trained";
+  EXPECT_LT(violator.reward, 0);
+}
+
+}  // namespace
+}  // namespace nasaic
