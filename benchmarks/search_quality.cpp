@@ -1,17 +1,13 @@
-// Search quality and speed on a hardware-only co-search small enough to
-// enumerate (configs/search/hardware-only.yaml: fixed networks, the surrogate
-// as the objective).
-//  - Speed: every chip of the space through the evaluator's legality and
-//    surrogate stages, once with cold mapping caches and once warm; each
-//    candidate is a distinct chip. One thread.
-//  - Quality: each controller runs `--evaluations` candidates for each of
-//    `--seeds` seeds; a run succeeds when its best feasible candidate is
-//    within 1 % of the enumerated optimum (makespan ≤ 1.01 × the best).
+// Search quality on a hardware-only co-search small enough to enumerate
+// (configs/search/hardware-only.yaml: fixed networks, the surrogate as the
+// objective; benchmarks/search_speed times the same space). Each controller
+// runs `--evaluations` candidates for each of `--seeds` seeds; a run succeeds
+// when its best feasible candidate is within 1 % of the enumerated optimum
+// (makespan ≤ 1.01 × the best).
 // Prints a table; benchmarks/README.md keeps the measured figures.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -29,30 +25,13 @@ struct Enumerated {
   std::size_t feasible = 0, legal = 0;
 };
 
-std::size_t index_of(const DesignSpace& space, const Genome& genes) {
-  std::size_t index = 0;
-  for (std::size_t i = 0; i < genes.size(); ++i) index = index * static_cast<std::size_t>(space.choices[i].options) + static_cast<std::size_t>(genes[i]);
-  return index;
-}
-
-Genome genome_of(const DesignSpace& space, std::size_t index) {
-  Genome genes(space.choices.size());
-  for (std::size_t i = genes.size(); i-- > 0;) {
-    const auto options = static_cast<std::size_t>(space.choices[i].options);
-    genes[i] = static_cast<int>(index % options);
-    index /= options;
-  }
-  return genes;
-}
-
-Enumerated enumerate(const CoSearchEvaluator& evaluator, double& seconds) {
+Enumerated enumerate(const CoSearchEvaluator& evaluator) {
   const DesignSpace& space = evaluator.design_space();
   const auto count = static_cast<std::size_t>(space.size());
   Enumerated result;
   result.outcomes.resize(count);
-  const auto start = std::chrono::steady_clock::now();
   for (std::size_t index = 0; index < count; ++index) {
-    const Evaluation evaluation = evaluator.evaluate(genome_of(space, index));
+    const Evaluation evaluation = evaluator.evaluate(space.genome_at(index));
     result.outcomes[index] = evaluation.outcome();
     result.legal += evaluation.legal;
     if (evaluation.legal && evaluation.meets_specs) {
@@ -63,7 +42,6 @@ Enumerated enumerate(const CoSearchEvaluator& evaluator, double& seconds) {
       }
     }
   }
-  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 
@@ -84,7 +62,7 @@ Run run_controller(const std::string& options, const Enumerated& table, const De
     const std::vector<Genome> asked = controller->ask();
     std::vector<Outcome> outcomes;
     for (const Genome& genes : asked) {
-      const Outcome& outcome = table.outcomes[index_of(space, genes)];
+      const Outcome& outcome = table.outcomes[space.index_of(genes)];
       outcomes.push_back(outcome);
       if (used < budget) {
         ++used;
@@ -120,14 +98,9 @@ int main(int argc, char** argv) {
     const SearchSpec spec = load_search_spec(spec_path);
     const CoSearchEvaluator evaluator(spec, nullptr);
     const DesignSpace& space = evaluator.design_space();
-    double cold_seconds = 0, warm_seconds = 0;
-    const Enumerated table = enumerate(evaluator, cold_seconds);
-    enumerate(evaluator, warm_seconds);
-    const double chips = space.size();
-    std::printf("space: %s, %.0f chips (%zu legal, %zu within the specs)\n", spec_path.c_str(), chips, table.legal,
-                table.feasible);
-    std::printf("speed, one thread, a distinct chip per candidate: cold caches %.0f candidates/s, warm %.0f candidates/s\n",
-                chips / cold_seconds, chips / warm_seconds);
+    const Enumerated table = enumerate(evaluator);
+    std::printf("space: %s, %.0f chips (%zu legal, %zu within the specs)\n", spec_path.c_str(), space.size(),
+                table.legal, table.feasible);
     if (table.feasible == 0) {
       std::printf("no chip meets the specs: nothing to search\n");
       return 0;

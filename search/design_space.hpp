@@ -26,6 +26,23 @@ struct DesignSpace {
     for (const Choice& choice : choices) n *= choice.options;
     return n;
   }
+  // Genomes numbered in mixed radix, the last choice fastest: the k-th
+  // genome of an enumeration, and back.
+  Genome genome_at(std::uint64_t index) const {
+    Genome genes(choices.size());
+    for (std::size_t i = genes.size(); i-- > 0;) {
+      const auto options = static_cast<std::uint64_t>(choices[i].options);
+      genes[i] = static_cast<int>(index % options);
+      index /= options;
+    }
+    return genes;
+  }
+  std::uint64_t index_of(const Genome& genes) const {
+    std::uint64_t index = 0;
+    for (std::size_t i = 0; i < genes.size(); ++i)
+      index = index * static_cast<std::uint64_t>(choices[i].options) + static_cast<std::uint64_t>(genes[i]);
+    return index;
+  }
   bool contains(const Genome& genome) const {
     if (genome.size() != choices.size()) return false;
     for (std::size_t i = 0; i < genome.size(); ++i)
