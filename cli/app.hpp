@@ -12,8 +12,9 @@ int run_app(CLI::App& app, const std::vector<std::pair<CLI::App*, Runner>>& runn
 // fast without it. `nasaic train ...` replaces itself with `nasaic-torch train ...`
 // (beside the nasaic binary); returns only if that fails, with the exit status.
 int exec_torch_commands(int argc, char** argv);
-inline constexpr const char* kTorchCommands[] = {"train"};
+inline constexpr const char* kTorchCommands[] = {"train", "search"};
 
 void add_train_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
+void add_search_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners);
 
 }  // namespace nasaic::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
       "  nasaic simulate --hw configs/chips/hetero-3.yaml --model resnet18 --out out/sim\n"
       "  nasaic calibrate --samples 600 --jobs 2 --out calibration.json\n"
       "  nasaic train --space configs/search/fashion-resnet.yaml --arch configs/search/fashion-resnet-reference.yaml\n"
+      "  nasaic search configs/search/hardware-only.yaml --out out/search\n"
       "Run 'nasaic SUBCOMMAND --help' for each subcommand's options.");
 
   std::vector<std::pair<CLI::App*, nasaic::cli::Runner>> runners;
@@ -32,8 +33,9 @@ int main(int argc, char** argv) {
   nasaic::cli::add_simulate_command(app, runners);
   nasaic::cli::add_map_command(app, runners);
   nasaic::cli::add_calibrate_commands(app, runners);
-  // Listed for --help only: main() hands `train` to nasaic-torch before parsing.
+  // Listed for --help only: main() hands `train` and `search` to nasaic-torch before parsing.
   app.add_subcommand("train", "Train an architecture of a search space with LibTorch, or sample architectures");
+  app.add_subcommand("search", "Co-search the networks of every task and a heterogeneous chip (specs, controllers, results folder)");
 
   return nasaic::cli::run_app(app, runners, argc, argv);
 }

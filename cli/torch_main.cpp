@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
   app.footer(nasaic::cli::kExitStatusHelp);
   std::vector<std::pair<CLI::App*, nasaic::cli::Runner>> runners;
   nasaic::cli::add_train_command(app, runners);
+  nasaic::cli::add_search_command(app, runners);
   return nasaic::cli::run_app(app, runners, argc, argv);
 }

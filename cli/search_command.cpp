@@ -1,0 +1,129 @@
+// nasaic search: a multi-task network x heterogeneous-accelerator co-search
+// (search/search_run.hpp). Runs in nasaic-torch (cli/app.hpp), since
+// searched networks are trained or scored with LibTorch.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+
+#include "cli/app.hpp"
+#include "common/error.hpp"
+#include "common/text_file.hpp"
+#include "search/accuracy.hpp"
+#include "search/search_run.hpp"
+
+namespace nasaic::cli {
+namespace {
+
+struct SearchOptions {
+  std::string spec;
+  std::string out;
+  std::string resume;
+  std::int64_t evaluations = 0;
+  int threads = 1;
+  std::string accuracy;
+  std::string cache;
+  int torch_threads = 0;
+  bool quiet = false;
+};
+
+// One task's accuracy, behind a lock: a trainer is not shared between
+// threads, and its result cache makes a repeated candidate free.
+struct TaskAccuracy {
+  std::unique_ptr<AccuracyEvaluator> evaluator;
+  std::mutex lock;
+};
+
+int run_search_command(const SearchOptions& options) {
+  if (options.out.empty() == options.resume.empty())
+    throw InputError("", 0, "--out", "give either --out DIR (a new search) or --resume DIR (continue one)");
+  const std::string folder = options.resume.empty() ? options.out : options.resume;
+  std::string spec_path = options.spec;
+  if (spec_path.empty()) {
+    if (options.resume.empty()) throw InputError("", 0, "SPEC", "a new search needs its spec file");
+    spec_path = (std::filesystem::path(options.resume) / "spec.yaml").string();
+  }
+  const SearchSpec spec = load_search_spec(spec_path);
+  const CoSearchEvaluator probe(spec, [](std::size_t, const Architecture&) { return 0.0; });
+  // Made before anything is trained: an unknown controller or key fails first.
+  std::unique_ptr<Controller> controller = make_controller(*spec.controller, probe.design_space(), spec.seed);
+  check_writable_folder(folder, options.resume.empty() ? "--out" : "--resume");
+
+  std::vector<std::unique_ptr<TaskAccuracy>> accuracy(spec.tasks.size());
+  TrainingOptions training;
+  training.cache_dir = options.cache.empty() ? default_cache_dir() : options.cache;
+  training.threads = options.torch_threads;
+  for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
+    if (!spec.tasks[t].space) continue;
+    if (accuracy.front() == nullptr) check_writable_folder(training.cache_dir, options.cache.empty() ? "NASAIC_CACHE_DIR" : "--cache");
+    const SearchSpace& space = *spec.tasks[t].space;
+    const AccuracyMethod method = options.accuracy.empty() ? space.accuracy : parse_accuracy_method(options.accuracy);
+    accuracy[t] = std::make_unique<TaskAccuracy>();
+    if (!options.quiet) std::cerr << "task " << spec.tasks[t].name << ": accuracy by " << accuracy_method_name(method) << "\n";
+    accuracy[t]->evaluator = make_accuracy_evaluator(method, space, default_recipe_for(method, space), training);
+  }
+  const CoSearchEvaluator evaluator(spec, [&](std::size_t task, const Architecture& architecture) {
+    TaskAccuracy& entry = *accuracy[task];
+    const std::lock_guard<std::mutex> guard(entry.lock);
+    // The search selects by validation images; the test split stays unseen.
+    return entry.evaluator->evaluate(architecture).validation_metric;
+  });
+
+  SearchRunOptions run;
+  run.out_dir = folder;
+  run.resume = !options.resume.empty();
+  run.evaluations = options.evaluations;
+  run.threads = options.threads;
+  const auto start = std::chrono::steady_clock::now();
+  double last = -1;
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  if (!options.quiet) {
+    run.progress = [&](std::int64_t done, std::int64_t budget, double best, const std::string& round) {
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (done < budget && elapsed - last < 2) return;
+      last = elapsed;
+      const double eta = done > 0 ? elapsed * static_cast<double>(budget - done) / static_cast<double>(done) : 0;
+      char line[256];
+      std::snprintf(line, sizeof line, "%lld/%lld evaluations, best reward %s, %s, eta %.0f s",
+                    static_cast<long long>(done), static_cast<long long>(budget),
+                    best > -1e299 ? std::to_string(best).c_str() : "none yet", round.c_str(), eta);
+      std::cerr << (tty ? "\r" : "") << line << (tty && done < budget ? "" : "\n") << std::flush;
+    };
+  }
+  const SearchRunSummary summary = run_search(evaluator, *controller, run);
+  std::printf("%lld evaluations (%lld replayed), %lld legal, %lld within the specs\n",
+              static_cast<long long>(summary.evaluations), static_cast<long long>(summary.replayed),
+              static_cast<long long>(summary.legal), static_cast<long long>(summary.feasible));
+  if (summary.has_best) std::printf("best: evaluation %lld, reward %.6g\n", static_cast<long long>(summary.best_id), summary.best_reward);
+  const std::filesystem::path out(folder);
+  std::printf("report: %s\ncandidates: %s\ndatabase: %s\n", (out / "report.md").c_str(), (out / "candidates.jsonl").c_str(),
+              (out / "search.db").c_str());
+  if (summary.has_best) std::printf("best design: %s\n", (out / "best").c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_search_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>& runners) {
+  auto options = std::make_shared<SearchOptions>();
+  CLI::App* search = app.add_subcommand("search", "Co-search the networks of every task and a heterogeneous chip");
+  search->add_option("spec", options->spec, "Search spec (configs/search/*-cosearch.yaml, configs/search/hardware-only.yaml)");
+  search->add_option("--out", options->out, "Results folder of a new search (refused if it holds one)");
+  search->add_option("--resume", options->resume,
+                     "Continue the search in this results folder (after an interruption, or with more --evaluations)");
+  search->add_option("--evaluations", options->evaluations, "Candidates to evaluate (default: the spec's)")
+      ->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(100'000'000)));
+  search->add_option("--threads", options->threads, "Candidates evaluated at once (results do not depend on it)")
+      ->check(CLI::Range(1, 256));
+  search->add_option("--accuracy", options->accuracy, "train or supernet for every searched task (default: each space's)");
+  search->add_option("--cache", options->cache, "Cache folder for trained results and supernets (default: NASAIC_CACHE_DIR)");
+  search->add_option("--torch-threads", options->torch_threads, "LibTorch threads (default: OMP_NUM_THREADS)")
+      ->check(CLI::Range(0, 256));
+  search->add_flag("--quiet", options->quiet, "No progress lines");
+  runners.emplace_back(search, [options] { return run_search_command(*options); });
+}
+
+}  // namespace nasaic::cli

@@ -1,0 +1,66 @@
+#pragma once
+// The search's memory: `search.db` in the results folder, an SQLite database
+// (Optuna keeps its studies the same way) with one row per evaluation,
+// committed as the evaluation ends, so a SIGKILL loses at most the
+// evaluations in flight. Users query it with sqlite3 or pandas:
+//
+//   sqlite3 results/search.db 'SELECT id, reward, makespan_s, energy_pj, area_um2 FROM evaluations ORDER BY reward DESC LIMIT 5'
+//
+// Table `evaluations`: id (0, 1, ... in evaluation order), round (the ask it
+// came from), genome (JSON list), architecture and hardware (JSON), legal,
+// meets_specs, reason, makespan_s, energy_pj, area_um2, weighted_accuracy,
+// violation, reward, objectives (JSON list), row (the whole row as the JSON
+// line candidates.jsonl holds). Table `meta`: the spec's name and hash, the
+// seed and the nasaic version, so that a folder of another search is refused.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "search/controller.hpp"
+
+struct sqlite3;
+
+namespace nasaic {
+
+struct StoredEvaluation {
+  std::int64_t id = 0;
+  std::int64_t round = 0;
+  Genome genes;
+  Outcome outcome;
+  bool legal = false;
+  double makespan_seconds = 0, energy_pj = 0, area_um2 = 0, weighted_accuracy = 0;
+  std::string architecture_json, hardware_json, reason;
+  std::string row_json;  // one line, no newline
+};
+
+struct StoreIdentity {
+  std::string spec_name;
+  std::string spec_hash;  // of the spec file's text
+  std::uint64_t seed = 0;
+};
+
+class ResultsStore {
+ public:
+  // Opens `path`, creating it (and its tables) when absent. An existing
+  // database of another identity, or one that is not a nasaic results
+  // database, is an InputError naming the path.
+  ResultsStore(const std::string& path, const StoreIdentity& identity);
+  ~ResultsStore();
+  ResultsStore(const ResultsStore&) = delete;
+  ResultsStore& operator=(const ResultsStore&) = delete;
+
+  // Every stored evaluation, in id order.
+  std::vector<StoredEvaluation> load() const;
+  // Writes one evaluation and commits it.
+  void append(const StoredEvaluation& evaluation);
+  const std::string& path() const { return path_; }
+
+ private:
+  void execute(const std::string& sql) const;
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string path_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace nasaic

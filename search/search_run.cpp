@@ -1,0 +1,320 @@
+#include "search/search_run.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/hash.hpp"
+#include "common/text_file.hpp"
+#include "common/units.hpp"
+#include "dataflows/schedule.hpp"
+#include "models/network_yaml.hpp"
+#include "search/results_store.hpp"
+
+namespace nasaic {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json hardware_json(const ChipSpec& chip) {
+  nlohmann::json subs = nlohmann::json::array();
+  std::int64_t pes = 0;
+  for (const SubAcceleratorSpec& sub : chip.sub_accelerators) {
+    subs.push_back({{"template", sub.dataflow},
+                    {"rows", sub.rows},
+                    {"cols", sub.cols},
+                    {"buffer_bytes", sub.ifmap.capacity_bytes},
+                    {"bandwidth_share", sub.bandwidth_share},
+                    {"bits", sub.bits}});
+    pes += sub.pes();
+  }
+  return {{"sub_accelerators", subs}, {"arbitration", arbitration_name(chip.interconnect.arbitration)}, {"pes", pes}};
+}
+
+nlohmann::json architecture_json(const SearchSpec& spec, const Evaluation& evaluation) {
+  nlohmann::json tasks = nlohmann::json::object();
+  for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
+    if (!spec.tasks[t].space) {
+      tasks[spec.tasks[t].name] = spec.tasks[t].network->name();
+      continue;
+    }
+    nlohmann::json choices = nlohmann::json::object();
+    for (const auto& [decision, value] : evaluation.architectures[t].choices) choices[decision] = value;
+    tasks[spec.tasks[t].name] = choices;
+  }
+  return tasks;
+}
+
+// Writes through a temporary file, so a reader never sees half of one.
+void write_atomically(const fs::path& path, const std::string& content) {
+  const fs::path temporary = path.string() + ".partial";
+  write_text_file(temporary.string(), content);
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) throw InputError(path.string(), 0, "", "cannot be written: " + ec.message());
+}
+
+StoredEvaluation stored_of(const CoSearchEvaluator& evaluator, const Evaluation& evaluation, std::int64_t id,
+                           std::int64_t round) {
+  StoredEvaluation row;
+  row.id = id;
+  row.round = round;
+  row.genes = evaluation.genes;
+  row.outcome = evaluation.outcome();
+  row.legal = evaluation.legal;
+  row.makespan_seconds = evaluation.makespan_seconds;
+  row.energy_pj = evaluation.energy_pj;
+  row.area_um2 = evaluation.area_um2;
+  row.weighted_accuracy = evaluation.weighted_accuracy;
+  row.reason = evaluation.reason;
+  row.architecture_json = architecture_json(evaluator.spec(), evaluation).dump();
+  row.hardware_json = hardware_json(evaluation.chip).dump();
+  row.row_json = evaluation_json(evaluator, evaluation, id, round);
+  return row;
+}
+
+// Evaluates `genomes` on up to `threads` threads; results in input order.
+std::vector<Evaluation> evaluate_batch(const CoSearchEvaluator& evaluator, const std::vector<Genome>& genomes, int threads) {
+  std::vector<Evaluation> results(genomes.size());
+  const std::size_t workers = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, threads)), genomes.size());
+  if (workers <= 1) {
+    for (std::size_t i = 0; i < genomes.size(); ++i) results[i] = evaluator.evaluate(genomes[i]);
+    return results;
+  }
+  std::vector<std::exception_ptr> errors(workers);
+  std::vector<std::thread> pool;
+  for (std::size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&, w] {
+      try {
+        for (std::size_t i = w; i < genomes.size(); i += workers) results[i] = evaluator.evaluate(genomes[i]);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& thread : pool) thread.join();
+  for (const std::exception_ptr& error : errors)
+    if (error) std::rethrow_exception(error);
+  return results;
+}
+
+bool dominates(const StoredEvaluation& a, const StoredEvaluation& b) {
+  const double av[] = {-a.weighted_accuracy, a.makespan_seconds, a.energy_pj, a.area_um2};
+  const double bv[] = {-b.weighted_accuracy, b.makespan_seconds, b.energy_pj, b.area_um2};
+  bool better = false;
+  for (int k = 0; k < 4; ++k) {
+    if (av[k] > bv[k]) return false;
+    better = better || av[k] < bv[k];
+  }
+  return better;
+}
+
+std::string pareto_csv(const std::vector<StoredEvaluation>& rows) {
+  std::string csv = "id,weighted_accuracy,makespan_s,energy_pj,area_um2,reward\n";
+  for (const StoredEvaluation& row : rows) {
+    if (!row.outcome.feasible) continue;
+    bool dominated = false;
+    for (const StoredEvaluation& other : rows)
+      if (other.outcome.feasible && dominates(other, row)) {
+        dominated = true;
+        break;
+      }
+    if (dominated) continue;
+    csv += std::to_string(row.id) + "," + shortest_number(row.weighted_accuracy) + "," +
+           shortest_number(row.makespan_seconds) + "," + shortest_number(row.energy_pj) + "," +
+           shortest_number(row.area_um2) + "," + shortest_number(row.outcome.reward) + "\n";
+  }
+  return csv;
+}
+
+void write_best(const fs::path& dir, const Evaluation& best) {
+  fs::create_directories(dir);
+  ChipSpec chip = best.chip;
+  write_atomically(dir / "technology.yaml", technology_to_yaml(chip.technology));
+  chip.technology_file = "technology.yaml";
+  write_atomically(dir / "chip.yaml", chip_spec_to_yaml(chip));
+  for (const Network& network : best.workload->networks)
+    write_atomically(dir / (network.name() + ".yaml"), network_to_yaml(network));
+  write_atomically(dir / "schedule.yaml", schedule_to_yaml(best.schedule, *best.workload, chip));
+}
+
+std::string report_markdown(const SearchSpec& spec, const std::vector<StoredEvaluation>& rows,
+                            const SearchRunSummary& summary) {
+  std::string md = "# Co-search `" + spec.name + "`\n\n";
+  md += "- evaluations: " + std::to_string(summary.evaluations) + " (" + std::to_string(summary.legal) + " legal, " +
+        std::to_string(summary.feasible) + " within the specs)\n";
+  char times[256];
+  std::snprintf(times, sizeof times, "- time in this run: legality and surrogate %.3g s, accuracy %.3g s, wall %.3g s",
+                summary.surrogate_seconds, summary.accuracy_seconds, summary.wall_seconds);
+  md += times + (summary.replayed > 0 ? " (" + std::to_string(summary.replayed) + " evaluations replayed from the database)" : std::string()) + "\n\n";
+  std::vector<const StoredEvaluation*> feasible;
+  for (const StoredEvaluation& row : rows)
+    if (row.outcome.feasible) feasible.push_back(&row);
+  std::stable_sort(feasible.begin(), feasible.end(),
+                   [](const StoredEvaluation* a, const StoredEvaluation* b) { return a->outcome.reward > b->outcome.reward; });
+  if (feasible.empty()) return md + "No candidate met the specs.\n";
+  md += "## Best designs\n\n| id | reward | weighted accuracy | makespan (ms) | energy (µJ) | area (mm²) | hardware |\n";
+  md += "|---|---|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < std::min<std::size_t>(5, feasible.size()); ++i) {
+    const StoredEvaluation& row = *feasible[i];
+    const nlohmann::json hardware = nlohmann::json::parse(row.hardware_json);
+    std::string chip;
+    for (const auto& sub : hardware["sub_accelerators"])
+      chip += (chip.empty() ? "" : " + ") + sub["template"].get<std::string>() + " " + std::to_string(sub["rows"].get<int>()) +
+              "x" + std::to_string(sub["cols"].get<int>()) + " " + format_bytes(sub["buffer_bytes"].get<double>()) + " " +
+              shortest_number(std::round(sub["bandwidth_share"].get<double>() * 1000) / 10) + " % DRAM";
+    char line[512];
+    std::snprintf(line, sizeof line, "| %lld | %.6g | %.4f | %.4g | %.4g | %.4g | %s |\n", static_cast<long long>(row.id),
+                  row.outcome.reward, row.weighted_accuracy, row.makespan_seconds * 1e3, row.energy_pj * 1e-6,
+                  row.area_um2 * 1e-6, chip.c_str());
+    md += line;
+  }
+  md += "\n`best/` holds the first row's chip, networks and schedule: `nasaic simulate --hw best/chip.yaml";
+  for (const TaskSpec& task : spec.tasks) md += " --model best/" + (task.space ? task.name : task.network->name()) + ".yaml";
+  md += " --schedule best/schedule.yaml`.\n";
+  return md;
+}
+
+}  // namespace
+
+std::string evaluation_json(const CoSearchEvaluator& evaluator, const Evaluation& evaluation, std::int64_t id,
+                            std::int64_t round) {
+  const SearchSpec& spec = evaluator.spec();
+  nlohmann::json row = {{"id", id},
+                        {"round", round},
+                        {"genome", evaluation.genes},
+                        {"architecture", architecture_json(spec, evaluation)},
+                        {"hardware", hardware_json(evaluation.chip)},
+                        {"legal", evaluation.legal},
+                        {"meets_specs", evaluation.meets_specs},
+                        {"reason", evaluation.reason},
+                        {"reward", evaluation.reward}};
+  if (evaluation.legal) {
+    row["violation"] = evaluation.violation;
+    row["makespan_s"] = evaluation.makespan_seconds;
+    row["energy_pj"] = evaluation.energy_pj;
+    row["area_um2"] = evaluation.area_um2;
+    nlohmann::json latency = nlohmann::json::object(), accuracy = nlohmann::json::object();
+    for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
+      latency[spec.tasks[t].name] = evaluation.task_latency_seconds[t];
+      if (evaluation.accuracy[t]) accuracy[spec.tasks[t].name] = *evaluation.accuracy[t];
+    }
+    row["task_latency_s"] = latency;
+    row["accuracy"] = accuracy;
+    row["weighted_accuracy"] = evaluation.weighted_accuracy;
+  }
+  return row.dump();
+}
+
+SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const SearchSpec& spec = evaluator.spec();
+  const fs::path out(options.out_dir);
+  const fs::path db_path = out / "search.db";
+  std::error_code ec;
+  if (options.resume) {
+    if (!fs::is_regular_file(db_path, ec))
+      throw InputError(options.out_dir, 0, "--resume", "holds no search.db to resume");
+  } else if (fs::exists(db_path, ec)) {
+    throw InputError(options.out_dir, 0, "--out", "already holds a search; pass --resume to continue it, or choose another folder");
+  }
+  fs::create_directories(out, ec);
+  if (ec) throw InputError(options.out_dir, 0, "--out", "cannot be created: " + ec.message());
+
+  ResultsStore store(db_path.string(), {spec.name, fnv1a_hex(spec.text), spec.seed});
+  write_atomically(out / "spec.yaml", spec.text);
+  const std::vector<StoredEvaluation> stored = store.load();
+  const std::int64_t budget = options.evaluations > 0 ? options.evaluations : spec.evaluations;
+
+  SearchRunSummary summary;
+  std::int64_t done = 0, round = 0;
+  double best = -1e300;
+  while (done < budget) {
+    const std::vector<Genome> asked = controller.ask();
+    NASAIC_CHECK(!asked.empty(), "a controller asked for nothing");
+    std::vector<Outcome> outcomes;
+    std::vector<Genome> told;
+    std::vector<Genome> fresh;
+    for (const Genome& genes : asked) {
+      if (done + static_cast<std::int64_t>(told.size() + fresh.size()) >= budget) break;
+      const auto id = static_cast<std::size_t>(done) + told.size() + fresh.size();
+      if (id < stored.size()) {
+        if (stored[id].genes != genes)
+          throw InputError(db_path.string(), 0, "evaluations",
+                           "evaluation " + std::to_string(id) + " is not what this spec and seed ask: the folder holds another search");
+        told.push_back(genes);
+        outcomes.push_back(stored[id].outcome);
+        ++summary.replayed;
+        best = std::max(best, stored[id].outcome.feasible ? stored[id].outcome.reward : -1e300);
+      } else {
+        fresh.push_back(genes);
+      }
+    }
+    std::size_t feasible_in_round = 0;
+    if (!fresh.empty()) {
+      const std::vector<Evaluation> evaluations = evaluate_batch(evaluator, fresh, options.threads);
+      for (const Evaluation& evaluation : evaluations) {
+        const auto id = done + static_cast<std::int64_t>(told.size());
+        store.append(stored_of(evaluator, evaluation, id, round));
+        summary.surrogate_seconds += evaluation.surrogate_seconds;
+        summary.accuracy_seconds += evaluation.accuracy_seconds;
+        told.push_back(evaluation.genes);
+        outcomes.push_back(evaluation.outcome());
+        if (evaluation.outcome().feasible) {
+          ++feasible_in_round;
+          best = std::max(best, evaluation.reward);
+        }
+      }
+    }
+    done += static_cast<std::int64_t>(told.size());
+    controller.tell(told, outcomes);
+    if (options.progress) {
+      char line[200];
+      std::snprintf(line, sizeof line, "round %lld: %zu evaluated, %zu within the specs", static_cast<long long>(round),
+                    fresh.size(), feasible_in_round);
+      options.progress(done, budget, best, line);
+    }
+    ++round;
+  }
+
+  // Outputs, from the database: what a resumed run and an uninterrupted one
+  // both hold.
+  const std::vector<StoredEvaluation> rows = store.load();
+  std::string lines;
+  for (const StoredEvaluation& row : rows) {
+    lines += row.row_json + "\n";
+    summary.legal += row.legal;
+    if (row.outcome.feasible) {
+      ++summary.feasible;
+      if (!summary.has_best || row.outcome.reward > summary.best_reward) {
+        summary.has_best = true;
+        summary.best_id = row.id;
+        summary.best_reward = row.outcome.reward;
+      }
+    }
+  }
+  summary.evaluations = static_cast<std::int64_t>(rows.size());
+  write_atomically(out / "candidates.jsonl", lines);
+  write_atomically(out / "pareto.csv", pareto_csv(rows));
+  if (summary.has_best) write_best(out / "best", evaluator.evaluate(rows[static_cast<std::size_t>(summary.best_id)].genes));
+  summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json json = {{"spec", spec.name},
+                         {"evaluations", summary.evaluations},
+                         {"replayed", summary.replayed},
+                         {"legal", summary.legal},
+                         {"feasible", summary.feasible},
+                         {"seconds", {{"surrogate", summary.surrogate_seconds},
+                                      {"accuracy", summary.accuracy_seconds},
+                                      {"wall", summary.wall_seconds}}}};
+  if (summary.has_best) json["best"] = nlohmann::json::parse(rows[static_cast<std::size_t>(summary.best_id)].row_json);
+  write_atomically(out / "summary.json", json.dump(2) + "\n");
+  write_atomically(out / "report.md", report_markdown(spec, rows, summary));
+  return summary;
+}
+
+}  // namespace nasaic

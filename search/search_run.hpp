@@ -1,0 +1,59 @@
+#pragma once
+// Runs a co-search: the controller asks, the evaluator scores (a batch on
+// `threads` threads, results in ask order), the controller is told, and every
+// evaluation is committed to the results folder's database as it ends.
+//
+// The results folder:
+//   search.db          every evaluation (search/results_store.hpp)
+//   spec.yaml          the spec as it was read
+//   candidates.jsonl   the database's rows, one JSON object per line, in id order
+//   pareto.csv         the feasible candidates no other feasible one dominates
+//                      in (accuracy, makespan, energy, area)
+//   best/              chip.yaml, technology.yaml, one network YAML per task and
+//                      schedule.yaml, which `nasaic simulate` takes as they are
+//   summary.json, report.md
+//
+// Resuming replays the database: a controller is deterministic given its seed
+// and what it is told, so asking again and telling it the stored outcomes
+// rebuilds its state exactly, and the resumed run goes on as the
+// uninterrupted one would have. A stored genome that differs from what the
+// controller asks means the folder is not this search's, and is refused.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "search/controller.hpp"
+#include "search/evaluator.hpp"
+
+namespace nasaic {
+
+struct SearchRunOptions {
+  std::string out_dir;
+  bool resume = false;           // continue the search in out_dir
+  std::int64_t evaluations = 0;  // 0: the spec's
+  int threads = 1;
+  // Called after every round with (evaluations done, budget, best reward so
+  // far, a one-line summary of the round).
+  std::function<void(std::int64_t, std::int64_t, double, const std::string&)> progress;
+};
+
+struct SearchRunSummary {
+  std::int64_t evaluations = 0;
+  std::int64_t replayed = 0;  // taken from the database on resume
+  std::int64_t legal = 0, feasible = 0;
+  bool has_best = false;
+  std::int64_t best_id = -1;
+  double best_reward = 0;
+  double surrogate_seconds = 0, accuracy_seconds = 0, wall_seconds = 0;
+};
+
+// Throws InputError for a results folder that holds another search, or that
+// exists without `resume`.
+SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options);
+
+// The JSON line of one evaluation (what candidates.jsonl and the database's
+// `row` column hold): no timings, so equal runs give equal bytes.
+std::string evaluation_json(const CoSearchEvaluator& evaluator, const Evaluation& evaluation, std::int64_t id,
+                            std::int64_t round);
+
+}  // namespace nasaic

@@ -1,0 +1,217 @@
+// The co-search driver and its results folder: outputs that load back,
+// determinism across thread counts, resuming (after a truncated database and
+// after SIGKILL at seeded random moments), and refusing another search's
+// folder.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "common/error.hpp"
+#include "common/hash.hpp"
+#include "models/network_yaml.hpp"
+#include "search/results_store.hpp"
+#include "search/search_run.hpp"
+#include "support/test_support.hpp"
+
+namespace nasaic {
+namespace {
+
+using testing::TempDir;
+using testing::slurp;
+using testing::source_path;
+
+std::string spec_copy(const TempDir& dir, const std::string& name, int seed = 1) {
+  std::string text = slurp(source_path("configs/search/hardware-only.yaml"));
+  const std::string base = "../chips/hetero-2.yaml", calibration = "../calibration/default-45nm.json";
+  text.replace(text.find(base), base.size(), source_path("configs/chips/hetero-2.yaml"));
+  text.replace(text.find(calibration), calibration.size(), source_path("configs/calibration/default-45nm.json"));
+  text.replace(text.find("seed: 1"), 7, "seed: " + std::to_string(seed));
+  return dir.write(name, text);
+}
+
+SearchRunSummary run_test_search(const std::string& spec_path, const std::string& out, std::int64_t evaluations, int threads = 1,
+                        bool resume = false) {
+  const SearchSpec spec = load_search_spec(spec_path);
+  const CoSearchEvaluator evaluator(spec, nullptr);
+  const ConfigNode node = ConfigNode::load_string("{name: evolution, population: 16, sample: 4, batch: 3}", "controller");
+  std::unique_ptr<Controller> controller = make_evolution_controller(node, evaluator.design_space(), spec.seed);
+  SearchRunOptions options;
+  options.out_dir = out;
+  options.evaluations = evaluations;
+  options.threads = threads;
+  options.resume = resume;
+  return run_search(evaluator, *controller, options);
+}
+
+std::size_t lines_of(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+TEST(SearchRun, WritesARowPerEvaluationAndABestDesignThatLoadsBack) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml");
+  const std::string out = (dir.path() / "out").string();
+  const SearchRunSummary summary = run_test_search(spec, out, 40);
+  EXPECT_EQ(summary.evaluations, 40);
+  EXPECT_EQ(summary.replayed, 0);
+  const std::string candidates = slurp(dir.path() / "out" / "candidates.jsonl");
+  EXPECT_EQ(lines_of(candidates), 40u);
+  EXPECT_EQ(candidates.rfind("{", 0), 0u);
+  EXPECT_NE(candidates.find("\"id\":39,"), std::string::npos);
+
+  const ResultsStore store(out + "/search.db", {"hardware-only", fnv1a_hex(slurp(spec)), 1});
+  const std::vector<StoredEvaluation> rows = store.load();
+  ASSERT_EQ(rows.size(), 40u);
+  std::string exported;
+  for (const StoredEvaluation& row : rows) exported += row.row_json + "\n";
+  EXPECT_EQ(candidates, exported);
+  ASSERT_TRUE(summary.has_best);
+  for (const StoredEvaluation& row : rows)
+    if (row.outcome.feasible) {
+      EXPECT_LE(row.outcome.reward, summary.best_reward);
+    }
+
+  const ChipSpec chip = load_chip_spec(out + "/best/chip.yaml");
+  Workload workload;
+  workload.networks = {load_network_yaml(out + "/best/resnet18.yaml"), load_network_yaml(out + "/best/mobilenet_v2.yaml")};
+  const Schedule schedule = load_schedule(out + "/best/schedule.yaml", workload, chip);
+  const WorkloadGraph graph(workload);
+  Estimator estimator(chip, load_search_spec(spec).surrogate);
+  const WorkloadEstimate estimate = evaluate_schedule(graph, estimator, schedule);
+  ASSERT_TRUE(estimate.feasible);
+  // The files describe the best row: the surrogate gives its makespan again.
+  EXPECT_NEAR(estimate.makespan_cycles / chip.clock_hz, rows[static_cast<std::size_t>(summary.best_id)].makespan_seconds,
+              1e-12);
+  EXPECT_NE(slurp(dir.path() / "out" / "report.md").find("## Best designs"), std::string::npos);
+  EXPECT_NE(slurp(dir.path() / "out" / "pareto.csv").find("\n" + std::to_string(summary.best_id) + ","), std::string::npos);
+}
+
+TEST(SearchRun, CandidatesAreByteIdenticalWhateverTheThreadCount) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml");
+  run_test_search(spec, (dir.path() / "one").string(), 30, 1);
+  run_test_search(spec, (dir.path() / "three").string(), 30, 3);
+  const std::string one = slurp(dir.path() / "one" / "candidates.jsonl");
+  EXPECT_EQ(lines_of(one), 30u);
+  EXPECT_EQ(one, slurp(dir.path() / "three" / "candidates.jsonl"));
+}
+
+void delete_rows_from(const std::string& db_path, int first) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, ("DELETE FROM evaluations WHERE id >= " + std::to_string(first)).c_str(), nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+}
+
+TEST(SearchRun, AResumedRunGoesOnAsTheUninterruptedOneWould) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml");
+  run_test_search(spec, (dir.path() / "whole").string(), 45);
+  const std::string whole = slurp(dir.path() / "whole" / "candidates.jsonl");
+  // Cut mid-batch (the controller asks 3 at a time): 16 rows survive.
+  run_test_search(spec, (dir.path() / "cut").string(), 45);
+  delete_rows_from((dir.path() / "cut" / "search.db").string(), 16);
+  const SearchRunSummary resumed = run_test_search(spec, (dir.path() / "cut").string(), 45, 1, true);
+  EXPECT_EQ(resumed.replayed, 16);
+  EXPECT_EQ(slurp(dir.path() / "cut" / "candidates.jsonl"), whole);
+  // A shorter budget first, then more evaluations on resume.
+  run_test_search(spec, (dir.path() / "grown").string(), 20);
+  run_test_search(spec, (dir.path() / "grown").string(), 45, 2, true);
+  EXPECT_EQ(slurp(dir.path() / "grown" / "candidates.jsonl"), whole);
+}
+
+TEST(SearchRun, RefusesAnotherSearchsFolderAndAnExistingOneWithoutResume) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml");
+  const std::string out = (dir.path() / "out").string();
+  run_test_search(spec, out, 6);
+  try {
+    run_test_search(spec, out, 6);
+    FAIL() << "overwrote a search";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.key(), "--out");
+  }
+  try {
+    run_test_search(spec_copy(dir, "other.yaml", 2), out, 6, 1, true);
+    FAIL() << "resumed another spec's search";
+  } catch (const InputError& error) {
+    EXPECT_EQ(error.key(), "spec_hash") << error.what();
+    EXPECT_EQ(error.file(), out + "/search.db");
+  }
+  EXPECT_THROW(run_test_search(spec, (dir.path() / "none").string(), 6, 1, true), InputError);
+  // A stored genome the controller would not ask: the folder is not this search's.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((out + "/search.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE evaluations SET genome = '[0,0,0,0,0,0,0,0,0,0,0]' WHERE id = 2", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  try {
+    run_test_search(spec, out, 6, 1, true);
+    FAIL() << "replayed a foreign row";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("evaluation 2 is not what this spec and seed ask"), std::string::npos)
+        << error.what();
+  }
+  // Not a database at all.
+  const std::string junk = (dir.path() / "junk").string();
+  std::filesystem::create_directories(junk);
+  dir.write("junk/search.db", "not sqlite");
+  EXPECT_THROW(run_test_search(spec, junk, 6, 1, true), InputError);
+}
+
+// The real thing: `nasaic search` killed with SIGKILL at seeded random
+// moments, resumed each time, ends with the uninterrupted run's candidates.
+TEST(SearchRun, SurvivesSigkillAtRandomMoments) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml");
+  const std::string whole = (dir.path() / "whole").string();
+  ASSERT_EQ(testing::run_nasaic("search " + spec + " --out " + whole + " --evaluations 2000 --quiet").exit_code, 0);
+  const std::string expected = slurp(dir.path() / "whole" / "candidates.jsonl");
+  ASSERT_EQ(lines_of(expected), 2000u);
+
+  const std::string killed = (dir.path() / "killed").string();
+  std::mt19937_64 engine(11);
+  int kills = 0;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const bool first = attempt == 0;
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      const int null = open("/dev/null", O_WRONLY);
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+      const std::string flag = first ? "--out" : "--resume";
+      execl(NASAIC_BINARY, NASAIC_BINARY, "search", spec.c_str(), flag.c_str(), killed.c_str(), "--evaluations", "2000",
+            "--quiet", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    // LibTorch's load takes most of a second; the search itself a fraction.
+    std::this_thread::sleep_for(std::chrono::milliseconds(600 + engine() % 1500));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (WIFSIGNALED(status)) ++kills;
+    if (first && !std::filesystem::exists(killed + "/search.db")) {
+      std::filesystem::remove_all(killed);  // killed before the database existed: start again
+      --attempt;
+      continue;
+    }
+  }
+  EXPECT_GE(kills, 3) << "too few runs were killed mid-search to test anything";
+  const testing::CommandResult finish =
+      testing::run_nasaic("search " + spec + " --resume " + killed + " --evaluations 2000 --quiet");
+  ASSERT_EQ(finish.exit_code, 0) << finish.err;
+  EXPECT_EQ(slurp(dir.path() / "killed" / "candidates.jsonl"), expected);
+}
+
+}  // namespace
+}  // namespace nasaic
