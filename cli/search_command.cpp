@@ -28,6 +28,7 @@ struct SearchOptions {
   std::string cache;
   int torch_threads = 0;
   bool quiet = false;
+  bool no_simulator = false;
 };
 
 // One task's accuracy, behind a lock: a trainer is not shared between
@@ -77,6 +78,14 @@ int run_search_command(const SearchOptions& options) {
   run.resume = !options.resume.empty();
   run.evaluations = options.evaluations;
   run.threads = options.threads;
+  run.simulate = !options.no_simulator;
+  if (run.simulate && spec.simulator.enabled) {
+    // The simulator runs as `nasaic simulate` jobs: the nasaic binary beside this one.
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) throw InputError("/proc/self/exe", 0, "", "cannot locate the nasaic executable: " + error.message());
+    run.simulator_executable = (self.parent_path() / "nasaic").string();
+  }
   const auto start = std::chrono::steady_clock::now();
   double last = -1;
   const bool tty = ::isatty(STDERR_FILENO) == 1;
@@ -98,6 +107,10 @@ int run_search_command(const SearchOptions& options) {
               static_cast<long long>(summary.evaluations), static_cast<long long>(summary.replayed),
               static_cast<long long>(summary.legal), static_cast<long long>(summary.feasible));
   if (summary.has_best) std::printf("best: evaluation %lld, reward %.6g\n", static_cast<long long>(summary.best_id), summary.best_reward);
+  if (summary.simulated > 0)
+    std::printf("simulated %lld candidates: %lld verdicts overturned, makespan error mean %.2f %%, max %.2f %%\n",
+                static_cast<long long>(summary.simulated), static_cast<long long>(summary.overturned),
+                100 * summary.makespan_error_mean, 100 * summary.makespan_error_max);
   const std::filesystem::path out(folder);
   std::printf("report: %s\ncandidates: %s\ndatabase: %s\n", (out / "report.md").c_str(), (out / "candidates.jsonl").c_str(),
               (out / "search.db").c_str());
@@ -123,6 +136,7 @@ void add_search_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   search->add_option("--torch-threads", options->torch_threads, "LibTorch threads (default: OMP_NUM_THREADS)")
       ->check(CLI::Range(0, 256));
   search->add_flag("--quiet", options->quiet, "No progress lines");
+  search->add_flag("--no-simulator", options->no_simulator, "Leave out the spec's simulator checks");
   runners.emplace_back(search, [options] { return run_search_command(*options); });
 }
 

@@ -12,13 +12,6 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Adds the relative excess of `value` over `limit` and names the spec.
-void check_spec(const std::optional<double>& limit, double value, const std::string& what, Evaluation& evaluation) {
-  if (!limit || value <= *limit) return;
-  evaluation.violation += value / *limit - 1;
-  evaluation.reason += (evaluation.reason.empty() ? "" : "; ") + what + " " + shortest_number(value / *limit) + "x its spec";
-}
-
 }  // namespace
 
 CoSearchEvaluator::CoSearchEvaluator(const SearchSpec& spec, AccuracyOracle accuracy, std::shared_ptr<MappingCache> mappings)
@@ -109,11 +102,10 @@ Evaluation CoSearchEvaluator::evaluate(const Genome& genes) const {
   }
 
   // 3. The specs.
-  check_spec(spec.makespan_seconds, evaluation.makespan_seconds, "makespan", evaluation);
-  for (std::size_t t = 0; t < spec.tasks.size(); ++t)
-    check_spec(spec.tasks[t].latency_seconds, evaluation.task_latency_seconds[t], spec.tasks[t].name + " latency", evaluation);
-  check_spec(spec.energy_pj, evaluation.energy_pj, "energy", evaluation);
-  check_spec(spec.area_um2, evaluation.area_um2, "area", evaluation);
+  const SpecVerdict verdict = check_specs(spec, evaluation.makespan_seconds, evaluation.task_latency_seconds,
+                                         evaluation.energy_pj, evaluation.area_um2);
+  evaluation.violation = verdict.violation;
+  evaluation.reason = verdict.reason;
   evaluation.meets_specs = evaluation.violation == 0;
 
   // 4. Accuracy, for candidates within the specs only.

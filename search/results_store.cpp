@@ -11,7 +11,7 @@ namespace nasaic {
 namespace {
 
 // Bump when the tables change, so an older folder is refused, not misread.
-constexpr const char* kSchemaVersion = "nasaic-search-db-1";
+constexpr const char* kSchemaVersion = "nasaic-search-db-2";
 
 class Statement {
  public:
@@ -51,6 +51,10 @@ ResultsStore::ResultsStore(const std::string& path, const StoreIdentity& identit
       "architecture TEXT NOT NULL, hardware TEXT NOT NULL, legal INTEGER NOT NULL, meets_specs INTEGER NOT NULL, "
       "reason TEXT NOT NULL, makespan_s REAL, energy_pj REAL, area_um2 REAL, weighted_accuracy REAL, "
       "violation REAL NOT NULL, reward REAL NOT NULL, objectives TEXT NOT NULL, row TEXT NOT NULL)");
+  execute(
+      "CREATE TABLE IF NOT EXISTS simulations (id INTEGER PRIMARY KEY, ok INTEGER NOT NULL, failure TEXT NOT NULL, "
+      "makespan_s REAL, energy_pj REAL, area_um2 REAL, task_latency TEXT NOT NULL, meets_specs INTEGER NOT NULL, "
+      "reason TEXT NOT NULL, surrogate_makespan_s REAL NOT NULL)");
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"schema", kSchemaVersion},
       {"spec_name", identity.spec_name},
@@ -161,6 +165,56 @@ void ResultsStore::append(const StoredEvaluation& row) {
   sqlite3_bind_double(s, 14, row.outcome.reward);
   sqlite3_bind_text(s, 15, objectives.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(s, 16, row.row_json.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(s) != SQLITE_DONE) fail("cannot be written");
+}
+
+std::map<std::int64_t, StoredSimulation> ResultsStore::load_simulations() const {
+  Statement select(db_,
+                   "SELECT id, ok, failure, makespan_s, energy_pj, area_um2, task_latency, meets_specs, reason, "
+                   "surrogate_makespan_s FROM simulations ORDER BY id");
+  if (!select) fail("is not a nasaic results database");
+  std::map<std::int64_t, StoredSimulation> simulations;
+  int status = 0;
+  while ((status = sqlite3_step(select.get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = select.get();
+    StoredSimulation simulation;
+    simulation.id = sqlite3_column_int64(s, 0);
+    simulation.ok = sqlite3_column_int(s, 1) != 0;
+    simulation.failure = column_text(s, 2);
+    simulation.makespan_seconds = sqlite3_column_double(s, 3);
+    simulation.energy_pj = sqlite3_column_double(s, 4);
+    simulation.area_um2 = sqlite3_column_double(s, 5);
+    try {
+      simulation.task_latency_seconds = nlohmann::json::parse(column_text(s, 6)).get<std::vector<double>>();
+    } catch (const nlohmann::json::exception&) {
+      fail("holds a damaged simulation of evaluation " + std::to_string(simulation.id));
+    }
+    simulation.meets_specs = sqlite3_column_int(s, 7) != 0;
+    simulation.reason = column_text(s, 8);
+    simulation.surrogate_makespan_seconds = sqlite3_column_double(s, 9);
+    simulations[simulation.id] = std::move(simulation);
+  }
+  if (status != SQLITE_DONE) fail("cannot be read");
+  return simulations;
+}
+
+void ResultsStore::append_simulation(const StoredSimulation& simulation) {
+  Statement insert(db_,
+                   "INSERT INTO simulations (id, ok, failure, makespan_s, energy_pj, area_um2, task_latency, meets_specs, "
+                   "reason, surrogate_makespan_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert) fail("cannot be written");
+  sqlite3_stmt* s = insert.get();
+  const std::string latency = nlohmann::json(simulation.task_latency_seconds).dump();
+  sqlite3_bind_int64(s, 1, simulation.id);
+  sqlite3_bind_int(s, 2, simulation.ok ? 1 : 0);
+  sqlite3_bind_text(s, 3, simulation.failure.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s, 4, simulation.makespan_seconds);
+  sqlite3_bind_double(s, 5, simulation.energy_pj);
+  sqlite3_bind_double(s, 6, simulation.area_um2);
+  sqlite3_bind_text(s, 7, latency.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int(s, 8, simulation.meets_specs ? 1 : 0);
+  sqlite3_bind_text(s, 9, simulation.reason.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s, 10, simulation.surrogate_makespan_seconds);
   if (sqlite3_step(s) != SQLITE_DONE) fail("cannot be written");
 }
 

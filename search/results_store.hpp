@@ -10,9 +10,13 @@
 // came from), genome (JSON list), architecture and hardware (JSON), legal,
 // meets_specs, reason, makespan_s, energy_pj, area_um2, weighted_accuracy,
 // violation, reward, objectives (JSON list), row (the whole row as the JSON
-// line candidates.jsonl holds). Table `meta`: the spec's name and hash, the
+// line candidates.jsonl holds). Table `simulations`: the candidates checked
+// on the cycle-level simulator, by evaluation id: ok, failure, makespan_s,
+// energy_pj, area_um2, task_latency (JSON), meets_specs, reason, and the
+// surrogate's makespan_s beside them. Table `meta`: the spec's name and hash, the
 // seed and the nasaic version, so that a folder of another search is refused.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +35,17 @@ struct StoredEvaluation {
   double makespan_seconds = 0, energy_pj = 0, area_um2 = 0, weighted_accuracy = 0;
   std::string architecture_json, hardware_json, reason;
   std::string row_json;  // one line, no newline
+};
+
+struct StoredSimulation {
+  std::int64_t id = 0;  // the evaluation simulated
+  bool ok = false;
+  std::string failure;  // why the simulation gave no figures
+  double makespan_seconds = 0, energy_pj = 0, area_um2 = 0;
+  std::vector<double> task_latency_seconds;
+  bool meets_specs = false;
+  std::string reason;  // the specs the simulated figures violate
+  double surrogate_makespan_seconds = 0;
 };
 
 struct StoreIdentity {
@@ -53,6 +68,8 @@ class ResultsStore {
   std::vector<StoredEvaluation> load() const;
   // Writes one evaluation and commits it.
   void append(const StoredEvaluation& evaluation);
+  std::map<std::int64_t, StoredSimulation> load_simulations() const;
+  void append_simulation(const StoredSimulation& simulation);
   const std::string& path() const { return path_; }
 
  private:

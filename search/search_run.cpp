@@ -6,6 +6,8 @@
 #include <exception>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "common/error.hpp"
@@ -15,6 +17,7 @@
 #include "dataflows/schedule.hpp"
 #include "models/network_yaml.hpp"
 #include "search/results_store.hpp"
+#include "sim/simulation_job.hpp"
 
 namespace nasaic {
 namespace {
@@ -103,6 +106,44 @@ std::vector<Evaluation> evaluate_batch(const CoSearchEvaluator& evaluator, const
   return results;
 }
 
+StoredSimulation simulated_figures(const SearchSpec& spec, const Evaluation& evaluation, const SimulationJobResult& result,
+                                   std::int64_t id) {
+  StoredSimulation simulation;
+  simulation.id = id;
+  simulation.surrogate_makespan_seconds = evaluation.makespan_seconds;
+  simulation.ok = result.ok;
+  simulation.failure = result.failure;
+  if (!result.ok) return simulation;
+  const double clock = evaluation.chip.clock_hz;
+  simulation.makespan_seconds = static_cast<double>(result.makespan_cycles) / clock;
+  simulation.energy_pj = result.energy_pj;
+  simulation.area_um2 = result.area_um2;
+  simulation.task_latency_seconds.assign(spec.tasks.size(), 0);
+  for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
+    const std::string& network = evaluation.workload->networks[t].name();
+    for (const SimulatedLayer& layer : result.layers)
+      if (layer.network == network)
+        simulation.task_latency_seconds[t] =
+            std::max(simulation.task_latency_seconds[t], static_cast<double>(layer.end_cycle) / clock);
+  }
+  const SpecVerdict verdict =
+      check_specs(spec, simulation.makespan_seconds, simulation.task_latency_seconds, simulation.energy_pj, simulation.area_um2);
+  simulation.meets_specs = verdict.violation == 0;
+  simulation.reason = verdict.reason;
+  return simulation;
+}
+
+nlohmann::json simulation_json(const StoredSimulation& simulation) {
+  if (!simulation.ok) return {{"ok", false}, {"failure", simulation.failure}};
+  return {{"ok", true},
+          {"makespan_s", simulation.makespan_seconds},
+          {"energy_pj", simulation.energy_pj},
+          {"area_um2", simulation.area_um2},
+          {"task_latency_s", simulation.task_latency_seconds},
+          {"meets_specs", simulation.meets_specs},
+          {"reason", simulation.reason}};
+}
+
 bool dominates(const StoredEvaluation& a, const StoredEvaluation& b) {
   const double av[] = {-a.weighted_accuracy, a.makespan_seconds, a.energy_pj, a.area_um2};
   const double bv[] = {-b.weighted_accuracy, b.makespan_seconds, b.energy_pj, b.area_um2};
@@ -144,7 +185,7 @@ void write_best(const fs::path& dir, const Evaluation& best) {
 }
 
 std::string report_markdown(const SearchSpec& spec, const std::vector<StoredEvaluation>& rows,
-                            const SearchRunSummary& summary) {
+                            const std::map<std::int64_t, StoredSimulation>& simulated, const SearchRunSummary& summary) {
   std::string md = "# Co-search `" + spec.name + "`\n\n";
   md += "- evaluations: " + std::to_string(summary.evaluations) + " (" + std::to_string(summary.legal) + " legal, " +
         std::to_string(summary.feasible) + " within the specs)\n";
@@ -152,6 +193,29 @@ std::string report_markdown(const SearchSpec& spec, const std::vector<StoredEval
   std::snprintf(times, sizeof times, "- time in this run: legality and surrogate %.3g s, accuracy %.3g s, wall %.3g s",
                 summary.surrogate_seconds, summary.accuracy_seconds, summary.wall_seconds);
   md += times + (summary.replayed > 0 ? " (" + std::to_string(summary.replayed) + " evaluations replayed from the database)" : std::string()) + "\n\n";
+  if (!simulated.empty()) {
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "## The simulator in the loop\n\n%lld candidates simulated (%lld failed); the simulator overturned %lld "
+                  "of the surrogate's spec verdicts. The surrogate's makespan error on them: mean %.2f %%, max %.2f %%.\n\n",
+                  static_cast<long long>(summary.simulated), static_cast<long long>(summary.simulation_failures),
+                  static_cast<long long>(summary.overturned), 100 * summary.makespan_error_mean,
+                  100 * summary.makespan_error_max);
+    md += line;
+    md += "| id | surrogate makespan (ms) | simulated (ms) | error | simulated verdict |\n|---|---|---|---|---|\n";
+    for (const auto& [id, simulation] : simulated) {
+      if (!simulation.ok) {
+        md += "| " + std::to_string(id) + " | | | | failed: " + simulation.failure + " |\n";
+        continue;
+      }
+      std::snprintf(line, sizeof line, "| %lld | %.4f | %.4f | %+.2f %% | %s |\n", static_cast<long long>(id),
+                    simulation.surrogate_makespan_seconds * 1e3, simulation.makespan_seconds * 1e3,
+                    100 * (simulation.surrogate_makespan_seconds / simulation.makespan_seconds - 1),
+                    simulation.meets_specs ? "within the specs" : simulation.reason.c_str());
+      md += line;
+    }
+    md += "\n";
+  }
   std::vector<const StoredEvaluation*> feasible;
   for (const StoredEvaluation& row : rows)
     if (row.outcome.feasible) feasible.push_back(&row);
@@ -234,6 +298,54 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
   SearchRunSummary summary;
   std::int64_t done = 0, round = 0;
   double best = -1e300;
+
+  // The simulator in the loop.
+  const bool simulate = options.simulate && spec.simulator.enabled;
+  NASAIC_CHECK(!simulate || !options.simulator_executable.empty(), "a simulator loop without the nasaic executable");
+  std::map<std::int64_t, StoredSimulation> simulated = store.load_simulations();
+  std::vector<Genome> genomes;           // by id
+  std::vector<Outcome> surrogate_outcomes;  // by id
+  std::set<std::int64_t> chosen;
+  struct Pending {
+    std::int64_t id;
+    JobRunner::JobId job;
+    Evaluation evaluation;
+  };
+  std::vector<Pending> pending;
+  std::unique_ptr<SimulationRunner> runner;
+  std::int64_t checkpoints = 0;
+  auto collect = [&] {
+    const auto wait_start = std::chrono::steady_clock::now();
+    for (Pending& job : pending) {
+      const StoredSimulation simulation = simulated_figures(spec, job.evaluation, runner->wait(job.job), job.id);
+      store.append_simulation(simulation);
+      simulated[job.id] = simulation;
+    }
+    pending.clear();
+    summary.simulation_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - wait_start).count();
+  };
+  auto submit_best = [&] {
+    std::vector<std::int64_t> ids;
+    for (std::size_t id = 0; id < surrogate_outcomes.size(); ++id)
+      if (surrogate_outcomes[id].feasible && chosen.count(static_cast<std::int64_t>(id)) == 0)
+        ids.push_back(static_cast<std::int64_t>(id));
+    std::stable_sort(ids.begin(), ids.end(), [&](std::int64_t a, std::int64_t b) {
+      return surrogate_outcomes[static_cast<std::size_t>(a)].reward > surrogate_outcomes[static_cast<std::size_t>(b)].reward;
+    });
+    if (ids.size() > static_cast<std::size_t>(spec.simulator.top)) ids.resize(static_cast<std::size_t>(spec.simulator.top));
+    for (std::int64_t id : ids) {
+      chosen.insert(id);
+      if (simulated.count(id) > 0) continue;  // simulated before the run was resumed
+      if (!runner)
+        runner = std::make_unique<SimulationRunner>(options.simulator_executable, spec.simulator.jobs,
+                                                    spec.simulator.timeout_seconds);
+      Evaluation evaluation = evaluator.evaluate(genomes[static_cast<std::size_t>(id)]);
+      SimulationJob job{evaluation.chip, *evaluation.workload, evaluation.schedule, ""};
+      const JobRunner::JobId handle = runner->submit(job);
+      pending.push_back({id, handle, std::move(evaluation)});
+    }
+  };
+
   while (done < budget) {
     const std::vector<Genome> asked = controller.ask();
     NASAIC_CHECK(!asked.empty(), "a controller asked for nothing");
@@ -249,6 +361,8 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
                            "evaluation " + std::to_string(id) + " is not what this spec and seed ask: the folder holds another search");
         told.push_back(genes);
         outcomes.push_back(stored[id].outcome);
+        genomes.push_back(genes);
+        surrogate_outcomes.push_back(stored[id].outcome);
         ++summary.replayed;
         best = std::max(best, stored[id].outcome.feasible ? stored[id].outcome.reward : -1e300);
       } else {
@@ -265,6 +379,8 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
         summary.accuracy_seconds += evaluation.accuracy_seconds;
         told.push_back(evaluation.genes);
         outcomes.push_back(evaluation.outcome());
+        genomes.push_back(evaluation.genes);
+        surrogate_outcomes.push_back(evaluation.outcome());
         if (evaluation.outcome().feasible) {
           ++feasible_in_round;
           best = std::max(best, evaluation.reward);
@@ -280,13 +396,41 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
       options.progress(done, budget, best, line);
     }
     ++round;
+    if (simulate && done / spec.simulator.every > checkpoints) {
+      checkpoints = done / spec.simulator.every;
+      collect();
+      submit_best();
+    }
+    if (runner) runner->poll();  // starts queued jobs as slots free up
   }
+  if (simulate) collect();
 
   // Outputs, from the database: what a resumed run and an uninterrupted one
   // both hold.
-  const std::vector<StoredEvaluation> rows = store.load();
+  std::vector<StoredEvaluation> rows = store.load();
+  simulated = store.load_simulations();
   std::string lines;
-  for (const StoredEvaluation& row : rows) {
+  double error_sum = 0;
+  for (StoredEvaluation& row : rows) {
+    const auto simulation = simulated.find(row.id);
+    if (simulation != simulated.end()) {
+      nlohmann::json json = nlohmann::json::parse(row.row_json);
+      json["simulated"] = simulation_json(simulation->second);
+      row.row_json = json.dump();
+      ++summary.simulated;
+      if (!simulation->second.ok) {
+        ++summary.simulation_failures;
+      } else {
+        const double error = std::abs(row.makespan_seconds - simulation->second.makespan_seconds) /
+                              simulation->second.makespan_seconds;
+        error_sum += error;
+        summary.makespan_error_max = std::max(summary.makespan_error_max, error);
+        if (row.outcome.feasible && !simulation->second.meets_specs) {
+          ++summary.overturned;
+          row.outcome.feasible = false;  // the simulator's verdict stands
+        }
+      }
+    }
     lines += row.row_json + "\n";
     summary.legal += row.legal;
     if (row.outcome.feasible) {
@@ -299,6 +443,8 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
     }
   }
   summary.evaluations = static_cast<std::int64_t>(rows.size());
+  if (summary.simulated > summary.simulation_failures)
+    summary.makespan_error_mean = error_sum / static_cast<double>(summary.simulated - summary.simulation_failures);
   write_atomically(out / "candidates.jsonl", lines);
   write_atomically(out / "pareto.csv", pareto_csv(rows));
   if (summary.has_best) write_best(out / "best", evaluator.evaluate(rows[static_cast<std::size_t>(summary.best_id)].genes));
@@ -308,12 +454,18 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
                          {"replayed", summary.replayed},
                          {"legal", summary.legal},
                          {"feasible", summary.feasible},
+                         {"simulator", {{"simulated", summary.simulated},
+                                        {"failed", summary.simulation_failures},
+                                        {"overturned_verdicts", summary.overturned},
+                                        {"makespan_error_mean", summary.makespan_error_mean},
+                                        {"makespan_error_max", summary.makespan_error_max}}},
                          {"seconds", {{"surrogate", summary.surrogate_seconds},
                                       {"accuracy", summary.accuracy_seconds},
+                                      {"simulator_wait", summary.simulation_seconds},
                                       {"wall", summary.wall_seconds}}}};
   if (summary.has_best) json["best"] = nlohmann::json::parse(rows[static_cast<std::size_t>(summary.best_id)].row_json);
   write_atomically(out / "summary.json", json.dump(2) + "\n");
-  write_atomically(out / "report.md", report_markdown(spec, rows, summary));
+  write_atomically(out / "report.md", report_markdown(spec, rows, simulated, summary));
   return summary;
 }
 

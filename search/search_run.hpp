@@ -13,6 +13,14 @@
 //                      schedule.yaml, which `nasaic simulate` takes as they are
 //   summary.json, report.md
 //
+// With the spec's `simulator:`, every `every` evaluations the best `top`
+// candidates within the specs not yet simulated are submitted to `nasaic
+// simulate` through the job runner (sim/simulation_job.hpp), `jobs` at a
+// time, and the search goes on; their results are collected at the next
+// checkpoint (or the end), so what they change does not depend on how fast
+// the simulator ran. A candidate whose simulated figures break a spec is no
+// longer counted within the specs (nor chosen as the best).
+//
 // Resuming replays the database: a controller is deterministic given its seed
 // and what it is told, so asking again and telling it the stored outcomes
 // rebuilds its state exactly, and the resumed run goes on as the
@@ -32,6 +40,10 @@ struct SearchRunOptions {
   bool resume = false;           // continue the search in out_dir
   std::int64_t evaluations = 0;  // 0: the spec's
   int threads = 1;
+  // The simulator in the loop (the spec's `simulator:`): the `nasaic`
+  // executable its jobs run, and a switch to leave it out.
+  std::string simulator_executable;
+  bool simulate = true;
   // Called after every round with (evaluations done, budget, best reward so
   // far, a one-line summary of the round).
   std::function<void(std::int64_t, std::int64_t, double, const std::string&)> progress;
@@ -45,6 +57,11 @@ struct SearchRunSummary {
   std::int64_t best_id = -1;
   double best_reward = 0;
   double surrogate_seconds = 0, accuracy_seconds = 0, wall_seconds = 0;
+  // Simulated candidates, the surrogate's spec verdicts the simulator
+  // overturned, and the surrogate's makespan error on them (|s - m| / m).
+  std::int64_t simulated = 0, overturned = 0, simulation_failures = 0;
+  double makespan_error_mean = 0, makespan_error_max = 0;
+  double simulation_seconds = 0;  // waiting for the simulator at checkpoints
 };
 
 // Throws InputError for a results folder that holds another search, or that

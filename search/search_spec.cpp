@@ -4,6 +4,7 @@
 
 #include "common/error.hpp"
 #include "common/text_file.hpp"
+#include "common/units.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
 
@@ -48,7 +49,8 @@ SearchSpec load_search_spec(const std::string& path) {
   spec.file = path;
   spec.text = read_text_file(path);
   const ConfigNode root = ConfigNode::load_string(spec.text, path);
-  root.expect_map({"name", "seed", "evaluations", "tasks", "hardware", "specs", "objective", "controller", "calibration"});
+  root.expect_map(
+      {"name", "seed", "evaluations", "tasks", "hardware", "specs", "objective", "controller", "calibration", "simulator"});
   spec.name = root.required("name").as_string();
   if (const auto seed = root.optional("seed")) spec.seed = static_cast<std::uint64_t>(seed->as_int(0));
   if (const auto evaluations = root.optional("evaluations")) spec.evaluations = evaluations->as_int(1, 100'000'000);
@@ -107,11 +109,37 @@ SearchSpec load_search_spec(const std::string& path) {
   controller.required("name");
   spec.controller = controller;
 
+  if (const auto simulator = root.optional("simulator")) {
+    simulator->expect_map({"every", "top", "jobs", "timeout"});
+    spec.simulator.enabled = true;
+    if (const auto every = simulator->optional("every")) spec.simulator.every = every->as_int(1, 100'000'000);
+    if (const auto top = simulator->optional("top")) spec.simulator.top = static_cast<int>(top->as_int(1, 1000));
+    if (const auto jobs = simulator->optional("jobs")) spec.simulator.jobs = static_cast<int>(jobs->as_int(1, 256));
+    if (const auto timeout = simulator->optional("timeout"))
+      spec.simulator.timeout_seconds = timeout->as_positive_quantity({UnitKind::time}).value;
+  }
+
   if (const auto calibration = root.optional("calibration")) {
     spec.calibration_file = calibration->as_relative_file("calibration file");
     spec.surrogate = load_surrogate_params(spec.calibration_file, spec.hardware.base.technology.hash);
   }
   return spec;
+}
+
+SpecVerdict check_specs(const SearchSpec& spec, double makespan_seconds, const std::vector<double>& task_latency_seconds,
+                        double energy_pj, double area_um2) {
+  SpecVerdict verdict;
+  auto check = [&](const std::optional<double>& limit, double value, const std::string& what) {
+    if (!limit || value <= *limit) return;
+    verdict.violation += value / *limit - 1;
+    verdict.reason += (verdict.reason.empty() ? "" : "; ") + what + " " + shortest_number(value / *limit) + "x its spec";
+  };
+  check(spec.makespan_seconds, makespan_seconds, "makespan");
+  for (std::size_t t = 0; t < spec.tasks.size() && t < task_latency_seconds.size(); ++t)
+    check(spec.tasks[t].latency_seconds, task_latency_seconds[t], spec.tasks[t].name + " latency");
+  check(spec.energy_pj, energy_pj, "energy");
+  check(spec.area_um2, area_um2, "area");
+  return verdict;
 }
 
 }  // namespace nasaic

@@ -13,6 +13,10 @@
 //   # or: pareto (accuracy, latency, energy and area), or {minimize: makespan|energy|area|edp}
 //   controller: {name: rl, ...}    # the controller and its options, created by name
 //   calibration: ../calibration/default-45nm.json   # surrogate parameters (optional)
+//   simulator: {every: 200, top: 3, jobs: 2, timeout: 10 min}
+//                                  # optional: every `every` evaluations the `top` best
+//                                  # candidates within the specs not yet simulated run
+//                                  # through `nasaic simulate`, `jobs` at a time
 //
 // Paths are relative to the spec file.
 #include <cstdint>
@@ -38,6 +42,15 @@ struct TaskSpec {
   std::optional<double> latency_seconds;   // this task's network must finish within
 };
 
+// The simulator in the loop (spec key `simulator`).
+struct SimulatorLoop {
+  bool enabled = false;
+  std::int64_t every = 200;
+  int top = 3;
+  int jobs = 2;
+  double timeout_seconds = 600;
+};
+
 enum class ObjectiveKind { accuracy, pareto, minimize };
 enum class CostMetric { makespan, energy, area, edp };
 const char* cost_metric_name(CostMetric metric);
@@ -55,6 +68,7 @@ struct SearchSpec {
   ObjectiveKind objective = ObjectiveKind::accuracy;
   CostMetric minimize = CostMetric::makespan;  // with ObjectiveKind::minimize
   std::optional<ConfigNode> controller;    // the `controller:` map, read by make_controller
+  SimulatorLoop simulator;
   SurrogateParams surrogate;
   std::string calibration_file;            // "" when the spec names none
   std::string text;                        // the file as read: a results folder keeps it
@@ -62,5 +76,14 @@ struct SearchSpec {
 
 // Throws InputError naming file, line and key.
 SearchSpec load_search_spec(const std::string& path);
+
+// How far figures exceed the specs: the summed relative excess (0 when every
+// spec holds) and the violated specs named, e.g. "area 2x its spec".
+struct SpecVerdict {
+  double violation = 0;
+  std::string reason;
+};
+SpecVerdict check_specs(const SearchSpec& spec, double makespan_seconds, const std::vector<double>& task_latency_seconds,
+                        double energy_pj, double area_um2);
 
 }  // namespace nasaic

@@ -29,12 +29,13 @@ using testing::TempDir;
 using testing::slurp;
 using testing::source_path;
 
-std::string spec_copy(const TempDir& dir, const std::string& name, int seed = 1) {
+std::string spec_copy(const TempDir& dir, const std::string& name, int seed = 1, const std::string& simulator = "") {
   std::string text = slurp(source_path("configs/search/hardware-only.yaml"));
   const std::string base = "../chips/hetero-2.yaml", calibration = "../calibration/default-45nm.json";
   text.replace(text.find(base), base.size(), source_path("configs/chips/hetero-2.yaml"));
   text.replace(text.find(calibration), calibration.size(), source_path("configs/calibration/default-45nm.json"));
   text.replace(text.find("seed: 1"), 7, "seed: " + std::to_string(seed));
+  if (!simulator.empty()) text.replace(text.find("simulator: {"), std::string::npos, "simulator: " + simulator + "\n");
   return dir.write(name, text);
 }
 
@@ -49,7 +50,17 @@ SearchRunSummary run_test_search(const std::string& spec_path, const std::string
   options.evaluations = evaluations;
   options.threads = threads;
   options.resume = resume;
+  options.simulator_executable = NASAIC_BINARY;
   return run_search(evaluator, *controller, options);
+}
+
+void delete_rows_from(const std::string& db_path, int first) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, ("DELETE FROM evaluations WHERE id >= " + std::to_string(first)).c_str(), nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
 }
 
 std::size_t lines_of(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
@@ -93,6 +104,44 @@ TEST(SearchRun, WritesARowPerEvaluationAndABestDesignThatLoadsBack) {
   EXPECT_NE(slurp(dir.path() / "out" / "pareto.csv").find("\n" + std::to_string(summary.best_id) + ","), std::string::npos);
 }
 
+TEST(SearchRun, SimulatesTheBestCandidatesAtEachCheckpointAndRecordsTheSurrogatesError) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml", 1, "{every: 20, top: 2, jobs: 2}");
+  const std::string out = (dir.path() / "out").string();
+  const SearchRunSummary summary = run_test_search(spec, out, 60);
+  // Checkpoints after 21, 42 and 60 evaluations (batches of 3), two each.
+  EXPECT_EQ(summary.simulated, 6);
+  EXPECT_EQ(summary.simulation_failures, 0);
+  EXPECT_GT(summary.makespan_error_max, 0);
+  EXPECT_LT(summary.makespan_error_max, 0.02);
+  const ResultsStore store(out + "/search.db", {"hardware-only", fnv1a_hex(slurp(spec)), 1});
+  const auto simulations = store.load_simulations();
+  ASSERT_EQ(simulations.size(), 6u);
+  const std::vector<StoredEvaluation> rows = store.load();
+  for (const auto& [id, simulation] : simulations) {
+    EXPECT_TRUE(simulation.ok) << simulation.failure;
+    EXPECT_TRUE(rows[static_cast<std::size_t>(id)].outcome.feasible);
+    EXPECT_DOUBLE_EQ(simulation.surrogate_makespan_seconds, rows[static_cast<std::size_t>(id)].makespan_seconds);
+    EXPECT_NEAR(simulation.makespan_seconds, simulation.surrogate_makespan_seconds, 0.02 * simulation.makespan_seconds);
+    EXPECT_DOUBLE_EQ(*std::max_element(simulation.task_latency_seconds.begin(), simulation.task_latency_seconds.end()),
+                     simulation.makespan_seconds);
+  }
+  const std::string candidates = slurp(dir.path() / "out" / "candidates.jsonl");
+  std::size_t simulated_lines = 0;
+  for (std::size_t at = candidates.find("\"simulated\":"); at != std::string::npos; at = candidates.find("\"simulated\":", at + 1))
+    ++simulated_lines;
+  EXPECT_EQ(simulated_lines, 6u);
+  EXPECT_NE(slurp(dir.path() / "out" / "report.md").find("## The simulator in the loop"), std::string::npos);
+
+  // Resumed from a cut database, simulations already stored are reused and
+  // the candidates are the uninterrupted run's.
+  const std::string cut = (dir.path() / "cut").string();
+  run_test_search(spec, cut, 60);
+  delete_rows_from(cut + "/search.db", 30);
+  run_test_search(spec, cut, 60, 1, true);
+  EXPECT_EQ(slurp(dir.path() / "cut" / "candidates.jsonl"), candidates);
+}
+
 TEST(SearchRun, CandidatesAreByteIdenticalWhateverTheThreadCount) {
   TempDir dir;
   const std::string spec = spec_copy(dir, "spec.yaml");
@@ -101,15 +150,6 @@ TEST(SearchRun, CandidatesAreByteIdenticalWhateverTheThreadCount) {
   const std::string one = slurp(dir.path() / "one" / "candidates.jsonl");
   EXPECT_EQ(lines_of(one), 30u);
   EXPECT_EQ(one, slurp(dir.path() / "three" / "candidates.jsonl"));
-}
-
-void delete_rows_from(const std::string& db_path, int first) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, ("DELETE FROM evaluations WHERE id >= " + std::to_string(first)).c_str(), nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
 }
 
 TEST(SearchRun, AResumedRunGoesOnAsTheUninterruptedOneWould) {
