@@ -61,7 +61,9 @@ int run_search_command(const SearchOptions& options) {
     if (!spec.tasks[t].space) continue;
     if (accuracy.front() == nullptr) check_writable_folder(training.cache_dir, options.cache.empty() ? "NASAIC_CACHE_DIR" : "--cache");
     const SearchSpace& space = *spec.tasks[t].space;
-    const AccuracyMethod method = options.accuracy.empty() ? space.accuracy : parse_accuracy_method(options.accuracy);
+    const AccuracyMethod method = !options.accuracy.empty() ? parse_accuracy_method(options.accuracy)
+                                  : spec.tasks[t].accuracy ? *spec.tasks[t].accuracy
+                                                           : space.accuracy;
     accuracy[t] = std::make_unique<TaskAccuracy>();
     if (!options.quiet) std::cerr << "task " << spec.tasks[t].name << ": accuracy by " << accuracy_method_name(method) << "\n";
     accuracy[t]->evaluator = make_accuracy_evaluator(method, space, default_recipe_for(method, space), training);
@@ -131,7 +133,7 @@ void add_search_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
       ->check(CLI::Range(static_cast<std::int64_t>(1), static_cast<std::int64_t>(100'000'000)));
   search->add_option("--threads", options->threads, "Candidates evaluated at once (results do not depend on it)")
       ->check(CLI::Range(1, 256));
-  search->add_option("--accuracy", options->accuracy, "train or supernet for every searched task (default: each space's)");
+  search->add_option("--accuracy", options->accuracy, "train or supernet for every searched task (default: each task's, else its space's)");
   search->add_option("--cache", options->cache, "Cache folder for trained results and supernets (default: NASAIC_CACHE_DIR)");
   search->add_option("--torch-threads", options->torch_threads, "LibTorch threads (default: OMP_NUM_THREADS)")
       ->check(CLI::Range(0, 256));

@@ -12,7 +12,7 @@ namespace nasaic {
 namespace {
 
 TaskSpec parse_task(const ConfigNode& node) {
-  node.expect_map({"name", "space", "network", "weight", "latency"});
+  node.expect_map({"name", "space", "network", "weight", "latency", "accuracy"});
   TaskSpec task;
   task.name = node.required("name").as_string();
   const auto space = node.optional("space");
@@ -23,6 +23,14 @@ TaskSpec parse_task(const ConfigNode& node) {
   } else {
     const std::string name = network->as_string();
     task.network = is_zoo_model(name) ? zoo_model(name) : load_model(network->as_relative_file("network file"));
+  }
+  if (const auto accuracy = node.optional("accuracy")) {
+    if (!task.space) accuracy->fail("a fixed network has no accuracy to measure");
+    try {
+      task.accuracy = parse_accuracy_method(accuracy->as_string());
+    } catch (const InputError& error) {
+      accuracy->fail(error.message());
+    }
   }
   if (const auto weight = node.optional("weight")) {
     task.weight = weight->as_double(0, 1e6);

@@ -5,7 +5,7 @@
 //   seed: 1
 //   evaluations: 1000              # candidates to evaluate
 //   tasks:
-//     - {name: fashion, space: fashion-resnet.yaml, weight: 0.5, latency: 2 ms}
+//     - {name: fashion, space: fashion-resnet.yaml, weight: 0.5, latency: 2 ms, accuracy: supernet}
 //     - {name: vision, network: resnet18}     # a fixed network: a zoo name or a file
 //   hardware: {...}                # see search/hardware_space.hpp
 //   specs: {makespan: 5 ms, energy: 2 mJ, area: 4 mm2}   # each optional
@@ -38,6 +38,7 @@ struct TaskSpec {
   // network.
   std::optional<SearchSpace> space;
   std::optional<Network> network;
+  std::optional<AccuracyMethod> accuracy;  // how its networks are scored; the space's `accuracy` otherwise
   double weight = 1;                       // in the weighted accuracy
   std::optional<double> latency_seconds;   // this task's network must finish within
 };

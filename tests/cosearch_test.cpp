@@ -114,6 +114,8 @@ TEST(SearchSpec, BadInputNamesTheFileLineAndKey) {
   expect_spec_error(replaced("{name: b,", "{name: a,"), "tasks[1].name", "appears twice");
   expect_spec_error(replaced("network: alexnet", "network: nowhere.yaml"), "tasks[1].network", "does not exist");
   expect_spec_error(replaced("seed: 3", "sede: 3"), "sede", "");
+  expect_spec_error(replaced("network: resnet20}", "network: resnet20, accuracy: supernet}"), "tasks[0].accuracy",
+                    "a fixed network has no accuracy");
   expect_spec_error(good + "specs: {area: 2 GHz}\n", "specs.area", "");
   TempDir dir;
   std::string base = good;
@@ -181,7 +183,7 @@ TEST(Evaluator, CostsALegalChipAndRanksFeasibleAboveViolatorsAboveIllegal) {
 TEST(Evaluator, TrainsOnlyCandidatesWithinTheSpecsAndWeightsTheTasksAccuracies) {
   TempDir dir;
   const std::string tasks = "  - {name: fashion, space: " + source_path("configs/search/fashion-resnet.yaml") +
-                            ", weight: 3}\n  - {name: fixed, network: resnet20}\n";
+                            ", weight: 3, accuracy: supernet}\n  - {name: fixed, network: resnet20}\n";
   const SearchSpec spec = load_search_spec(dir.write("search.yaml", spec_text("", "accuracy", tasks)));
   std::atomic<int> calls = 0;
   const CoSearchEvaluator evaluator(spec, [&](std::size_t task, const Architecture& architecture) {
@@ -189,6 +191,9 @@ TEST(Evaluator, TrainsOnlyCandidatesWithinTheSpecsAndWeightsTheTasksAccuracies) 
     EXPECT_EQ(task, 0u);
     return architecture.at("bits") == 16 ? 0.9 : 0.8;
   });
+  ASSERT_TRUE(spec.tasks[0].accuracy.has_value());
+  EXPECT_EQ(*spec.tasks[0].accuracy, AccuracyMethod::supernet);
+  EXPECT_FALSE(spec.tasks[1].accuracy.has_value());
   const std::size_t searched = evaluator.hardware_offset();
   EXPECT_EQ(searched, spec.tasks[0].space->decisions.size());
   EXPECT_EQ(evaluator.design_space().choices[0].name, "fashion." + spec.tasks[0].space->decisions[0].name);
