@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "cli/app.hpp"
+#include "cli/gnuplot.hpp"
 #include "common/error.hpp"
 #include "common/text_file.hpp"
 #include "search/accuracy.hpp"
@@ -37,6 +38,39 @@ struct TaskAccuracy {
   std::unique_ptr<AccuracyEvaluator> evaluator;
   std::mutex lock;
 };
+
+// Reward and best-so-far over evaluations, the feasible candidates and the
+// Pareto front, and the best design's timeline, from the data run_search
+// wrote into plots/.
+void render_search_plots(const std::filesystem::path& dir, const SearchSpec& spec) {
+  if (!std::filesystem::exists(dir / "evaluations.dat")) return;
+  const bool accuracy = spec.objective != ObjectiveKind::minimize;
+  render_gnuplot(std::filesystem::absolute(dir).string(), [&](const std::string& extension) {
+    std::string text = "set output 'reward." + extension + "'\nset title 'Co-search " + spec.name +
+                       ": reward per evaluation'\nset xlabel 'evaluation'\nset ylabel 'reward'\nset grid\n"
+                       "set key bottom right\n"
+                       "plot 'evaluations.dat' using 1:($4 == 1 ? $2 : 1/0) with points pt 7 ps 0.4 title 'within the specs', \\\n"
+                       "     'evaluations.dat' using 1:($4 == 1 ? 1/0 : $2) with points pt 6 ps 0.4 title 'outside', \\\n"
+                       "     'evaluations.dat' using 1:3 with steps lw 2 title 'best so far'\n";
+    text += "set output 'pareto." + extension + "'\nset title 'Candidates within the specs; the Pareto front over accuracy, makespan, energy and area'\n";
+    text += accuracy ? "set xlabel 'makespan (ms)'\nset ylabel 'weighted accuracy'\nset key bottom right\n"
+                       "set datafile separator whitespace\n"
+                       "plot 'evaluations.dat' using ($4 == 1 ? $5 : 1/0):8 with points pt 6 ps 0.5 lc rgb 'gray' title 'within the specs', \\\n"
+                       "     '< tail -n +2 ../pareto.csv | tr , \" \"' using ($3*1e3):2 with points pt 7 ps 0.9 lc rgb 'red' title 'Pareto front'\n"
+                     : "set xlabel 'makespan (ms)'\nset ylabel 'area (mm^2)'\nset key top right\n"
+                       "plot 'evaluations.dat' using ($4 == 1 ? $5 : 1/0):7 with points pt 6 ps 0.5 lc rgb 'gray' title 'within the specs', \\\n"
+                       "     '< tail -n +2 ../pareto.csv | tr , \" \"' using ($3*1e3):($5*1e-6) with points pt 7 ps 0.9 lc rgb 'red' title 'Pareto front'\n";
+    text += "set output 'gantt." + extension + "'\nset title 'Best design: timeline per sub-accelerator'\n"
+            "set xlabel 'time (us)'\nset ylabel 'sub-accelerator'\nset ytics 1\nset key outside bottom center horizontal\n"
+            "plot ";
+    for (std::size_t t = 0; t < spec.tasks.size(); ++t)
+      text += std::string(t ? ", " : "") + "'timeline.dat' using (($2+$3)/2):($4 == " + std::to_string(t) +
+              " ? $1 : 1/0):(($3-$2)/2):(0.35) with boxxyerror fs solid 0.6 lc " + std::to_string(t + 1) +
+              " title '" + spec.tasks[t].name + "'";
+    text += "\nunset ytics\nset ytics\n";
+    return text;
+  });
+}
 
 int run_search_command(const SearchOptions& options) {
   if (options.out.empty() == options.resume.empty())
@@ -105,6 +139,7 @@ int run_search_command(const SearchOptions& options) {
     };
   }
   const SearchRunSummary summary = run_search(evaluator, *controller, run);
+  render_search_plots(std::filesystem::path(folder) / "plots", spec);
   std::printf("%lld evaluations (%lld replayed), %lld legal, %lld within the specs\n",
               static_cast<long long>(summary.evaluations), static_cast<long long>(summary.replayed),
               static_cast<long long>(summary.legal), static_cast<long long>(summary.feasible));
@@ -116,7 +151,7 @@ int run_search_command(const SearchOptions& options) {
   const std::filesystem::path out(folder);
   std::printf("report: %s\ncandidates: %s\ndatabase: %s\n", (out / "report.md").c_str(), (out / "candidates.jsonl").c_str(),
               (out / "search.db").c_str());
-  if (summary.has_best) std::printf("best design: %s\n", (out / "best").c_str());
+  if (summary.has_best) std::printf("best design: %s\nplots: %s\n", (out / "best").c_str(), (out / "plots").c_str());
   return 0;
 }
 

@@ -11,7 +11,7 @@ namespace nasaic {
 namespace {
 
 // Bump when the tables change, so an older folder is refused, not misread.
-constexpr const char* kSchemaVersion = "nasaic-search-db-2";
+constexpr const char* kSchemaVersion = "nasaic-search-db-3";
 
 class Statement {
  public:
@@ -55,6 +55,10 @@ ResultsStore::ResultsStore(const std::string& path, const StoreIdentity& identit
       "CREATE TABLE IF NOT EXISTS simulations (id INTEGER PRIMARY KEY, ok INTEGER NOT NULL, failure TEXT NOT NULL, "
       "makespan_s REAL, energy_pj REAL, area_um2 REAL, task_latency TEXT NOT NULL, meets_specs INTEGER NOT NULL, "
       "reason TEXT NOT NULL, surrogate_makespan_s REAL NOT NULL)");
+  execute(
+      "CREATE TABLE IF NOT EXISTS simulated_layers (id INTEGER NOT NULL, position INTEGER NOT NULL, network TEXT NOT NULL, "
+      "layer TEXT NOT NULL, sub_accelerator TEXT NOT NULL, start_cycle INTEGER NOT NULL, end_cycle INTEGER NOT NULL, "
+      "PRIMARY KEY (id, position))");
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"schema", kSchemaVersion},
       {"spec_name", identity.spec_name},
@@ -195,6 +199,18 @@ std::map<std::int64_t, StoredSimulation> ResultsStore::load_simulations() const 
     simulations[simulation.id] = std::move(simulation);
   }
   if (status != SQLITE_DONE) fail("cannot be read");
+  Statement layers(db_,
+                   "SELECT id, network, layer, sub_accelerator, start_cycle, end_cycle FROM simulated_layers "
+                   "ORDER BY id, position");
+  if (!layers) fail("is not a nasaic results database");
+  while ((status = sqlite3_step(layers.get())) == SQLITE_ROW) {
+    sqlite3_stmt* s = layers.get();
+    const auto found = simulations.find(sqlite3_column_int64(s, 0));
+    if (found == simulations.end()) fail("holds layers of a simulation it does not record");
+    found->second.layers.push_back(
+        {column_text(s, 1), column_text(s, 2), column_text(s, 3), sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5)});
+  }
+  if (status != SQLITE_DONE) fail("cannot be read");
   return simulations;
 }
 
@@ -215,7 +231,27 @@ void ResultsStore::append_simulation(const StoredSimulation& simulation) {
   sqlite3_bind_int(s, 8, simulation.meets_specs ? 1 : 0);
   sqlite3_bind_text(s, 9, simulation.reason.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_double(s, 10, simulation.surrogate_makespan_seconds);
+  // The simulation and its layers commit together: a resumed run never
+  // finds one without the other.
+  execute("BEGIN");
   if (sqlite3_step(s) != SQLITE_DONE) fail("cannot be written");
+  Statement layer(db_,
+                  "INSERT INTO simulated_layers (id, position, network, layer, sub_accelerator, start_cycle, end_cycle) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!layer) fail("cannot be written");
+  for (std::size_t i = 0; i < simulation.layers.size(); ++i) {
+    const StoredSimulation::Layer& row = simulation.layers[i];
+    sqlite3_reset(layer.get());
+    sqlite3_bind_int64(layer.get(), 1, simulation.id);
+    sqlite3_bind_int64(layer.get(), 2, static_cast<std::int64_t>(i));
+    sqlite3_bind_text(layer.get(), 3, row.network.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(layer.get(), 4, row.layer.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(layer.get(), 5, row.sub_accelerator.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(layer.get(), 6, row.start_cycle);
+    sqlite3_bind_int64(layer.get(), 7, row.end_cycle);
+    if (sqlite3_step(layer.get()) != SQLITE_DONE) fail("cannot be written");
+  }
+  execute("COMMIT");
 }
 
 }  // namespace nasaic

@@ -13,7 +13,9 @@
 // line candidates.jsonl holds). Table `simulations`: the candidates checked
 // on the cycle-level simulator, by evaluation id: ok, failure, makespan_s,
 // energy_pj, area_um2, task_latency (JSON), meets_specs, reason, and the
-// surrogate's makespan_s beside them. Table `meta`: the spec's name and hash, the
+// surrogate's makespan_s beside them; `simulated_layers` their per-layer
+// timelines (id, position, network, layer, sub_accelerator, start_cycle,
+// end_cycle), the calibration observations of whole workloads. Table `meta`: the spec's name and hash, the
 // seed and the nasaic version, so that a folder of another search is refused.
 #include <cstdint>
 #include <map>
@@ -46,6 +48,12 @@ struct StoredSimulation {
   bool meets_specs = false;
   std::string reason;  // the specs the simulated figures violate
   double surrogate_makespan_seconds = 0;
+  // The simulator's per-layer timeline (table `simulated_layers`), in its order.
+  struct Layer {
+    std::string network, layer, sub_accelerator;
+    std::int64_t start_cycle = 0, end_cycle = 0;
+  };
+  std::vector<Layer> layers;
 };
 
 struct StoreIdentity {

@@ -19,7 +19,9 @@
 // time, and the search goes on; their results are collected at the next
 // checkpoint (or the end), so what they change does not depend on how fast
 // the simulator ran. A candidate whose simulated figures break a spec is no
-// longer counted within the specs (nor chosen as the best).
+// longer counted within the specs (nor chosen as the best). A finished run
+// makes sure its best design was simulated; a finished run resumed with more
+// evaluations keeps that check in its database.
 //
 // Resuming replays the database: a controller is deterministic given its seed
 // and what it is told, so asking again and telling it the stored outcomes

@@ -35,7 +35,8 @@ std::string spec_copy(const TempDir& dir, const std::string& name, int seed = 1,
   text.replace(text.find(base), base.size(), source_path("configs/chips/hetero-2.yaml"));
   text.replace(text.find(calibration), calibration.size(), source_path("configs/calibration/default-45nm.json"));
   text.replace(text.find("seed: 1"), 7, "seed: " + std::to_string(seed));
-  if (!simulator.empty()) text.replace(text.find("simulator: {"), std::string::npos, "simulator: " + simulator + "\n");
+  if (simulator == "off") text.erase(text.find("simulator: {"));
+  else if (!simulator.empty()) text.replace(text.find("simulator: {"), std::string::npos, "simulator: " + simulator + "\n");
   return dir.write(name, text);
 }
 
@@ -80,9 +81,21 @@ TEST(SearchRun, WritesARowPerEvaluationAndABestDesignThatLoadsBack) {
   const ResultsStore store(out + "/search.db", {"hardware-only", fnv1a_hex(slurp(spec)), 1});
   const std::vector<StoredEvaluation> rows = store.load();
   ASSERT_EQ(rows.size(), 40u);
-  std::string exported;
-  for (const StoredEvaluation& row : rows) exported += row.row_json + "\n";
-  EXPECT_EQ(candidates, exported);
+  // candidates.jsonl holds the database's rows, with the simulator's figures
+  // added to the rows it checked.
+  const auto simulations = store.load_simulations();
+  std::size_t at = 0;
+  for (const StoredEvaluation& row : rows) {
+    const std::size_t end = candidates.find('\n', at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string line = candidates.substr(at, end - at);
+    if (simulations.count(row.id)) {
+      EXPECT_NE(line.find("\"simulated\":{"), std::string::npos) << row.id;
+    } else {
+      EXPECT_EQ(line, row.row_json);
+    }
+    at = end + 1;
+  }
   ASSERT_TRUE(summary.has_best);
   for (const StoredEvaluation& row : rows)
     if (row.outcome.feasible) {
@@ -101,6 +114,13 @@ TEST(SearchRun, WritesARowPerEvaluationAndABestDesignThatLoadsBack) {
   EXPECT_NEAR(estimate.makespan_cycles / chip.clock_hz, rows[static_cast<std::size_t>(summary.best_id)].makespan_seconds,
               1e-12);
   EXPECT_NE(slurp(dir.path() / "out" / "report.md").find("## Best designs"), std::string::npos);
+  // With the simulator on, the best design is always checked, and its
+  // simulated timeline is what the Gantt chart draws.
+  EXPECT_TRUE(store.load_simulations().count(summary.best_id));
+  const std::string timeline = slurp(dir.path() / "out" / "plots" / "timeline.dat");
+  EXPECT_EQ(timeline.rfind("# simulator:", 0), 0u) << timeline.substr(0, 80);
+  EXPECT_EQ(lines_of(timeline), 1 + workload.networks[0].size() + workload.networks[1].size());
+  EXPECT_EQ(lines_of(slurp(dir.path() / "out" / "plots" / "evaluations.dat")), 41u);
   EXPECT_NE(slurp(dir.path() / "out" / "pareto.csv").find("\n" + std::to_string(summary.best_id) + ","), std::string::npos);
 }
 
@@ -163,10 +183,14 @@ TEST(SearchRun, AResumedRunGoesOnAsTheUninterruptedOneWould) {
   const SearchRunSummary resumed = run_test_search(spec, (dir.path() / "cut").string(), 45, 1, true);
   EXPECT_EQ(resumed.replayed, 16);
   EXPECT_EQ(slurp(dir.path() / "cut" / "candidates.jsonl"), whole);
-  // A shorter budget first, then more evaluations on resume.
-  run_test_search(spec, (dir.path() / "grown").string(), 20);
-  run_test_search(spec, (dir.path() / "grown").string(), 45, 2, true);
-  EXPECT_EQ(slurp(dir.path() / "grown" / "candidates.jsonl"), whole);
+  // A shorter budget first, then more evaluations on resume. (Without the
+  // simulator: a finished run checks its best design, which a run that went
+  // on to 45 would not have done at 20.)
+  const std::string plain = spec_copy(dir, "plain.yaml", 1, "off");
+  run_test_search(plain, (dir.path() / "plain").string(), 45);
+  run_test_search(plain, (dir.path() / "grown").string(), 20);
+  run_test_search(plain, (dir.path() / "grown").string(), 45, 2, true);
+  EXPECT_EQ(slurp(dir.path() / "grown" / "candidates.jsonl"), slurp(dir.path() / "plain" / "candidates.jsonl"));
 }
 
 TEST(SearchRun, RefusesAnotherSearchsFolderAndAnExistingOneWithoutResume) {
@@ -251,6 +275,8 @@ TEST(SearchRun, SurvivesSigkillAtRandomMoments) {
       testing::run_nasaic("search " + spec + " --resume " + killed + " --evaluations 2000 --quiet");
   ASSERT_EQ(finish.exit_code, 0) << finish.err;
   EXPECT_EQ(slurp(dir.path() / "killed" / "candidates.jsonl"), expected);
+  for (const char* plot : {"reward.png", "pareto.svg", "gantt.png"})
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir.path() / "killed" / "plots" / plot)) << plot;
 }
 
 }  // namespace
