@@ -35,6 +35,7 @@ std::vector<T> read_list(const ConfigNode& node, Read read) {
 
 std::vector<Choice> HardwareSpace::choices() const {
   std::vector<Choice> result;
+  if (fixed) return result;
   result.push_back({"hw.sub_accelerators", static_cast<int>(sub_counts.size())});
   for (int slot = 0; slot < max_subs(); ++slot) {
     const std::string prefix = "hw.sub" + std::to_string(slot) + ".";
@@ -50,6 +51,7 @@ std::vector<Choice> HardwareSpace::choices() const {
 
 Genome HardwareSpace::canonical(Genome genes) const {
   NASAIC_CHECK(genes.size() == gene_count(), "a hardware genome of the wrong length");
+  if (fixed) return genes;
   const auto count = static_cast<std::size_t>(sub_counts[static_cast<std::size_t>(genes[0])]);
   for (std::size_t slot = count; slot < static_cast<std::size_t>(max_subs()); ++slot)
     for (std::size_t g = 0; g < kSlotGenes; ++g) genes[1 + slot * kSlotGenes + g] = 0;
@@ -61,6 +63,10 @@ DecodedChip decode_chip(const HardwareSpace& space, const Genome& genes) {
   DecodedChip decoded;
   ChipSpec& chip = decoded.chip;
   chip = space.base;
+  if (space.fixed) {
+    decoded.legal = true;  // validated when it was loaded
+    return decoded;
+  }
   const auto count = static_cast<std::size_t>(space.sub_counts[static_cast<std::size_t>(genes[0])]);
   const SubAcceleratorSpec& model = space.base.sub_accelerators.front();
   chip.sub_accelerators.assign(count, model);
@@ -102,6 +108,13 @@ DecodedChip decode_chip(const HardwareSpace& space, const Genome& genes) {
 }
 
 HardwareSpace parse_hardware_space(const ConfigNode& node) {
+  if (node.has("chip")) {
+    node.expect_map({"chip"});
+    HardwareSpace space;
+    space.fixed = true;
+    space.base = load_chip_spec(node.required("chip").as_relative_file("chip"));
+    return space;
+  }
   node.expect_map({"base", "sub_accelerators", "templates", "pe_budget", "pe_arrays", "buffers", "banks",
                    "bandwidth_shares", "arbitration", "bits"});
   HardwareSpace space;

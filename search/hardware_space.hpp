@@ -17,6 +17,11 @@
 //
 // Each sub-accelerator slot takes a template, a PE array, a buffer size and a
 // bandwidth weight; slots past the chosen count are inactive.
+//
+// Or a given chip, for a search of the networks alone (NASAIC's `hw-fixed`
+// comparison):
+//
+//   hardware: {chip: ../chips/hetero-2.yaml}
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +37,8 @@ struct PeArray {
 };
 
 struct HardwareSpace {
+  // A given chip: no hardware decisions, and decode_chip returns it.
+  bool fixed = false;
   ChipSpec base;
   std::vector<std::int64_t> sub_counts;  // ascending, within [1, kMaxSubs]
   std::vector<std::string> templates;
@@ -47,11 +54,11 @@ struct HardwareSpace {
   // Genes per slot: template, PE array, buffer, bandwidth weight.
   static constexpr int kSlotGenes = 4;
 
-  int max_subs() const { return static_cast<int>(sub_counts.back()); }
+  int max_subs() const { return fixed ? 0 : static_cast<int>(sub_counts.back()); }
   // The decisions, names prefixed "hw.": count, then each slot's, then
   // arbitration and bits.
   std::vector<Choice> choices() const;
-  std::size_t gene_count() const { return 1 + kSlotGenes * static_cast<std::size_t>(max_subs()) + 2; }
+  std::size_t gene_count() const { return fixed ? 0 : 1 + kSlotGenes * static_cast<std::size_t>(max_subs()) + 2; }
   // The genome with every inactive slot's genes at 0: equal for genomes
   // that build the same chip.
   Genome canonical(Genome genes) const;

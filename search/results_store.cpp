@@ -36,6 +36,18 @@ std::string column_text(sqlite3_stmt* statement, int column) {
 }  // namespace
 
 ResultsStore::ResultsStore(const std::string& path, const StoreIdentity& identity) : path_(path) {
+  // A constructor that throws runs no destructor: the handle is closed here.
+  try {
+    open(identity);
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+void ResultsStore::open(const StoreIdentity& identity) {
+  const std::string& path = path_;
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
       SQLITE_OK) {
     fail("cannot be opened");

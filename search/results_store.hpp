@@ -81,6 +81,7 @@ class ResultsStore {
   const std::string& path() const { return path_; }
 
  private:
+  void open(const StoreIdentity& identity);
   void execute(const std::string& sql) const;
   [[noreturn]] void fail(const std::string& what) const;
 

@@ -146,6 +146,19 @@ nlohmann::json simulation_json(const StoredSimulation& simulation) {
           {"reason", simulation.reason}};
 }
 
+// Equal for genomes that build the same networks and the same chip up to the
+// order of its sub-accelerators: one simulation answers for all of them.
+std::string design_key(const CoSearchEvaluator& evaluator, const Genome& genes) {
+  const auto split = genes.begin() + static_cast<std::ptrdiff_t>(evaluator.hardware_offset());
+  const DecodedChip decoded = decode_chip(evaluator.spec().hardware, Genome(split, genes.end()));
+  nlohmann::json hardware = hardware_json(decoded.chip);
+  std::vector<std::string> subs;
+  for (const auto& sub : hardware["sub_accelerators"]) subs.push_back(sub.dump());
+  std::sort(subs.begin(), subs.end());
+  hardware["sub_accelerators"] = subs;
+  return nlohmann::json(Genome(genes.begin(), split)).dump() + hardware.dump();
+}
+
 bool dominates(const StoredEvaluation& a, const StoredEvaluation& b) {
   const double av[] = {-a.weighted_accuracy, a.makespan_seconds, a.energy_pj, a.area_um2};
   const double bv[] = {-b.weighted_accuracy, b.makespan_seconds, b.energy_pj, b.area_um2};
@@ -356,6 +369,7 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
   std::vector<Genome> genomes;           // by id
   std::vector<Outcome> surrogate_outcomes;  // by id
   std::set<std::int64_t> chosen;
+  std::set<std::string> chosen_designs;
   struct Pending {
     std::int64_t id;
     JobRunner::JobId job;
@@ -382,9 +396,13 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
     std::stable_sort(ids.begin(), ids.end(), [&](std::int64_t a, std::int64_t b) {
       return surrogate_outcomes[static_cast<std::size_t>(a)].reward > surrogate_outcomes[static_cast<std::size_t>(b)].reward;
     });
-    if (ids.size() > static_cast<std::size_t>(spec.simulator.top)) ids.resize(static_cast<std::size_t>(spec.simulator.top));
+    std::size_t taken = 0;
     for (std::int64_t id : ids) {
+      if (taken == static_cast<std::size_t>(spec.simulator.top)) break;
       chosen.insert(id);
+      // A permutation of a chip already chosen teaches the simulator nothing new.
+      if (!chosen_designs.insert(design_key(evaluator, genomes[static_cast<std::size_t>(id)])).second) continue;
+      ++taken;
       if (simulated.count(id) > 0) continue;  // simulated before the run was resumed
       if (!runner)
         runner = std::make_unique<SimulationRunner>(options.simulator_executable, spec.simulator.jobs,
@@ -513,6 +531,7 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
   // the next one is (a bounded number of times).
   for (int check = 0; simulate && summary.has_best && check < 32 && simulated.count(summary.best_id) == 0; ++check) {
     chosen.clear();
+    chosen_designs.clear();  // the best is simulated itself, even if a permutation of it was
     for (const auto& [id, simulation] : simulated) chosen.insert(id);
     for (std::size_t id = 0; id < surrogate_outcomes.size(); ++id)
       if (static_cast<std::int64_t>(id) != summary.best_id) chosen.insert(static_cast<std::int64_t>(id));

@@ -1,15 +1,37 @@
 #include "search/search_spec.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "common/error.hpp"
 #include "common/text_file.hpp"
 #include "common/units.hpp"
+#include "dataflows/layer_cost.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
 
 namespace nasaic {
 namespace {
+
+// The smallest area a chip of the space can have: the fewest
+// sub-accelerators, each with the smallest PE array and buffers.
+double smallest_area_um2(const HardwareSpace& space) {
+  if (space.fixed) return chip_area_um2(space.base);
+  SubAcceleratorSpec sub = space.base.sub_accelerators.front();
+  double smallest = -1;
+  for (const PeArray& array : space.pe_arrays) {
+    for (int bits : space.bits) {
+      sub.rows = array.rows;
+      sub.cols = array.cols;
+      sub.bits = bits;
+      const std::int64_t bytes = *std::min_element(space.buffer_bytes.begin(), space.buffer_bytes.end());
+      sub.ifmap.capacity_bytes = sub.filter.capacity_bytes = sub.ofmap.capacity_bytes = bytes;
+      const double area = sub_accelerator_area_um2(sub, space.base.technology);
+      if (smallest < 0 || area < smallest) smallest = area;
+    }
+  }
+  return space.base.technology.interconnect_area_um2_per_port + static_cast<double>(space.sub_counts.front()) * smallest;
+}
 
 TaskSpec parse_task(const ConfigNode& node) {
   node.expect_map({"name", "space", "network", "weight", "latency", "accuracy"});
@@ -73,13 +95,23 @@ SearchSpec load_search_spec(const std::string& path) {
   if (spec.tasks.empty()) tasks.fail("expected at least one task");
 
   spec.hardware = parse_hardware_space(root.required("hardware"));
-  if (static_cast<std::size_t>(spec.hardware.sub_counts.front()) > 64) root.required("hardware").fail("too many sub-accelerators");
+  if (spec.hardware.fixed) {
+    bool searched = false;
+    for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
+    if (!searched) root.required("hardware").fail("a given chip and fixed networks leave nothing to search");
+  }
 
   if (const auto specs = root.optional("specs")) {
     specs->expect_map({"makespan", "energy", "area"});
     if (const auto makespan = specs->optional("makespan")) spec.makespan_seconds = makespan->as_positive_quantity({UnitKind::time}).value;
     if (const auto energy = specs->optional("energy")) spec.energy_pj = energy->as_positive_quantity({UnitKind::energy}).value;
-    if (const auto area = specs->optional("area")) spec.area_um2 = area->as_positive_quantity({UnitKind::area}).value;
+    if (const auto area = specs->optional("area")) {
+      spec.area_um2 = area->as_positive_quantity({UnitKind::area}).value;
+      // Reported before anything is trained: no candidate could meet it.
+      const double smallest = smallest_area_um2(spec.hardware);
+      if (smallest > *spec.area_um2)
+        area->fail("no chip of the hardware space meets it: the smallest has " + shortest_number(smallest * 1e-6) + " mm2");
+    }
   }
 
   const ConfigNode objective = root.required("objective");

@@ -117,11 +117,37 @@ TEST(SearchSpec, BadInputNamesTheFileLineAndKey) {
   expect_spec_error(replaced("network: resnet20}", "network: resnet20, accuracy: supernet}"), "tasks[0].accuracy",
                     "a fixed network has no accuracy");
   expect_spec_error(good + "specs: {area: 2 GHz}\n", "specs.area", "");
+  // The smallest chip: one 16x16 array and three 32 KiB buffers.
+  expect_spec_error(good + "specs: {area: 0.3 mm2}\n", "specs.area", "no chip of the hardware space meets it: the smallest has");
   TempDir dir;
   std::string base = good;
   base.replace(base.find(source_path("configs/chips/hetero-2.yaml")), source_path("configs/chips/hetero-2.yaml").size(),
                "missing.yaml");
   expect_spec_error(base, "hardware.base", "does not exist");
+}
+
+TEST(HardwareSpace, AGivenChipLeavesOnlyTheNetworksToSearch) {
+  TempDir dir;
+  const std::string chip = source_path("configs/chips/hetero-2.yaml");
+  const std::string tasks = "  - {name: fashion, space: " + source_path("configs/search/fashion-resnet.yaml") + "}\n";
+  const std::string text = "name: fixed\ntasks:\n" + tasks + "hardware: {chip: " + chip +
+                           "}\nobjective: accuracy\ncontroller: {name: rl}\n";
+  const SearchSpec spec = load_search_spec(dir.write("fixed.yaml", text));
+  EXPECT_TRUE(spec.hardware.fixed);
+  EXPECT_TRUE(spec.hardware.choices().empty());
+  const CoSearchEvaluator evaluator(spec, [](std::size_t, const Architecture&) { return 0.5; });
+  EXPECT_EQ(evaluator.design_space().choices.size(), spec.tasks[0].space->decisions.size());
+  const Evaluation evaluation = evaluator.evaluate(Genome(evaluator.design_space().choices.size(), 0));
+  ASSERT_TRUE(evaluation.legal) << evaluation.reason;
+  EXPECT_EQ(evaluation.chip, load_chip_spec(chip));
+  EXPECT_DOUBLE_EQ(evaluation.reward, 0.5);
+
+  expect_spec_error("name: fixed\ntasks:\n  - {name: a, network: resnet20}\nhardware: {chip: " + chip +
+                        "}\nobjective: {minimize: makespan}\ncontroller: {name: rl}\n",
+                    "hardware", "nothing to search");
+  expect_spec_error("name: fixed\ntasks:\n" + tasks + "hardware: {chip: " + chip +
+                        ", templates: [nvdla]}\nobjective: accuracy\ncontroller: {name: rl}\n",
+                    "hardware.templates", "");
 }
 
 Genome two_sub_genome(const CoSearchEvaluator& evaluator, std::vector<std::array<int, 4>> slots) {
@@ -209,7 +235,7 @@ TEST(Evaluator, TrainsOnlyCandidatesWithinTheSpecsAndWeightsTheTasksAccuracies) 
   EXPECT_DOUBLE_EQ(evaluation.reward, 0.9);
   EXPECT_EQ(evaluation.workload->networks.size(), 2u);
 
-  const SearchSpec tight = load_search_spec(dir.write("tight.yaml", spec_text("specs: {area: 0.001 mm2}\n", "accuracy", tasks)));
+  const SearchSpec tight = load_search_spec(dir.write("tight.yaml", spec_text("specs: {energy: 1 pJ}\n", "accuracy", tasks)));
   const CoSearchEvaluator strict(tight, [&](std::size_t, const Architecture&) {
     ++calls;
     return 1.0;

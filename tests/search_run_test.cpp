@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/error.hpp"
@@ -138,7 +140,14 @@ TEST(SearchRun, SimulatesTheBestCandidatesAtEachCheckpointAndRecordsTheSurrogate
   const auto simulations = store.load_simulations();
   ASSERT_EQ(simulations.size(), 6u);
   const std::vector<StoredEvaluation> rows = store.load();
+  std::set<std::string> designs;
   for (const auto& [id, simulation] : simulations) {
+    // No two simulated chips are the same sub-accelerators in another order.
+    nlohmann::json hardware = nlohmann::json::parse(rows[static_cast<std::size_t>(id)].hardware_json);
+    std::vector<std::string> subs;
+    for (const auto& sub : hardware["sub_accelerators"]) subs.push_back(sub.dump());
+    std::sort(subs.begin(), subs.end());
+    EXPECT_TRUE(designs.insert(nlohmann::json(subs).dump()).second) << "evaluation " << id << " repeats a simulated chip";
     EXPECT_TRUE(simulation.ok) << simulation.failure;
     EXPECT_TRUE(rows[static_cast<std::size_t>(id)].outcome.feasible);
     EXPECT_DOUBLE_EQ(simulation.surrogate_makespan_seconds, rows[static_cast<std::size_t>(id)].makespan_seconds);
