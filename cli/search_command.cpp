@@ -14,6 +14,7 @@
 #include "common/error.hpp"
 #include "common/text_file.hpp"
 #include "search/accuracy.hpp"
+#include "search/baselines.hpp"
 #include "search/search_run.hpp"
 
 namespace nasaic::cli {
@@ -30,6 +31,7 @@ struct SearchOptions {
   int torch_threads = 0;
   bool quiet = false;
   bool no_simulator = false;
+  std::string mode = "cosearch";
 };
 
 // One task's accuracy, behind a lock: a trainer is not shared between
@@ -82,6 +84,11 @@ int run_search_command(const SearchOptions& options) {
     spec_path = (std::filesystem::path(options.resume) / "spec.yaml").string();
   }
   const SearchSpec spec = load_search_spec(spec_path);
+  if (options.mode == "successive") {
+    bool searched = false;
+    for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
+    if (!searched) throw InputError(spec_path, 0, "--mode", "successive searches networks first: no task has a search space");
+  }
   const CoSearchEvaluator probe(spec, [](std::size_t, const Architecture&) { return 0.0; });
   // Made before anything is trained: an unknown controller or key fails first.
   std::unique_ptr<Controller> controller = make_controller(*spec.controller, probe.design_space(), spec.seed);
@@ -138,6 +145,26 @@ int run_search_command(const SearchOptions& options) {
       std::cerr << (tty ? "\r" : "") << line << (tty && done < budget ? "" : "\n") << std::flush;
     };
   }
+  if (options.mode == "successive") {
+    const SuccessiveResult result = run_successive(
+        spec, [&](std::size_t task, const Architecture& architecture) {
+          TaskAccuracy& entry = *accuracy[task];
+          const std::lock_guard<std::mutex> guard(entry.lock);
+          return entry.evaluator->evaluate(architecture).validation_metric;
+        },
+        [&](const DesignSpace& space) { return make_controller(*spec.controller, space, spec.seed); }, run);
+    write_text_file((std::filesystem::path(folder) / "successive.json").string(), result.design_json + "\n");
+    const Evaluation& design = result.design;
+    std::printf("successive: networks for accuracy alone (%lld evaluations), then a chip for them (%lld evaluations)\n",
+                static_cast<long long>(result.networks.evaluations), static_cast<long long>(result.hardware.evaluations));
+    std::printf("design: weighted accuracy %.4f, makespan %.4g ms, energy %.4g uJ, area %.4g mm2, %s\n",
+                design.weighted_accuracy, design.makespan_seconds * 1e3, design.energy_pj * 1e-6, design.area_um2 * 1e-6,
+                !design.legal ? ("illegal: " + design.reason).c_str()
+                : design.meets_specs ? "within the specs"
+                                     : ("violates: " + design.reason).c_str());
+    std::printf("results: %s\n", (std::filesystem::path(folder) / "successive.json").c_str());
+    return 0;
+  }
   const SearchRunSummary summary = run_search(evaluator, *controller, run);
   render_search_plots(std::filesystem::path(folder) / "plots", spec);
   std::printf("%lld evaluations (%lld replayed), %lld legal, %lld within the specs\n",
@@ -174,6 +201,10 @@ void add_search_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
       ->check(CLI::Range(0, 256));
   search->add_flag("--quiet", options->quiet, "No progress lines");
   search->add_flag("--no-simulator", options->no_simulator, "Leave out the spec's simulator checks");
+  search->add_option("--mode", options->mode,
+                     "cosearch (networks and chip together), or successive (NASAIC's baseline: the networks for "
+                     "accuracy alone into DIR/networks, then a chip for them under the specs into DIR/hardware)")
+      ->check(CLI::IsMember({"cosearch", "successive"}));
   runners.emplace_back(search, [options] { return run_search_command(*options); });
 }
 

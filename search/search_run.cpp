@@ -518,7 +518,12 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
           summary.has_best = true;
           summary.best_id = row.id;
           summary.best_reward = row.outcome.reward;
+          summary.best_genes = row.genes;
         }
+      } else if (row.legal && (summary.closest_id < 0 ||
+                               row.outcome.violation < rows[static_cast<std::size_t>(summary.closest_id)].outcome.violation)) {
+        summary.closest_id = row.id;
+        summary.closest_genes = row.genes;
       }
     }
     summary.evaluations = static_cast<std::int64_t>(rows.size());

@@ -58,6 +58,11 @@ struct SearchRunSummary {
   bool has_best = false;
   std::int64_t best_id = -1;
   double best_reward = 0;
+  Genome best_genes;
+  // With no candidate within the specs: the legal one closest to them (least
+  // summed relative excess), or id -1.
+  std::int64_t closest_id = -1;
+  Genome closest_genes;
   double surrogate_seconds = 0, accuracy_seconds = 0, wall_seconds = 0;
   // Simulated candidates, the surrogate's spec verdicts the simulator
   // overturned, and the surrogate's makespan error on them (|s - m| / m).

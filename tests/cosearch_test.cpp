@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 
 #include "common/error.hpp"
+#include "search/baselines.hpp"
 #include "search/evaluator.hpp"
 #include "support/test_support.hpp"
 
@@ -244,6 +246,50 @@ TEST(Evaluator, TrainsOnlyCandidatesWithinTheSpecsAndWeightsTheTasksAccuracies) 
   EXPECT_FALSE(violator.meets_specs);
   EXPECT_EQ(calls.load(), 1) << "a violator was trained";
   EXPECT_LT(violator.reward, 0);
+}
+
+// NASAIC's successive baseline: the networks for accuracy alone (no specs, no
+// hardware decision), then a chip for those networks under the specs.
+TEST(Successive, ChoosesTheNetworksFirstThenAChipForThemAndJudgesTheResultUnderTheWholeSpec) {
+  TempDir dir;
+  const std::string tasks = "  - {name: fashion, space: " + source_path("configs/search/fashion-resnet.yaml") +
+                            "}\n  - {name: fixed, network: resnet20}\n";
+  const SearchSpec spec =
+      load_search_spec(dir.write("search.yaml", spec_text("specs: {area: 1.2 mm2}\n", "accuracy", tasks)));
+  const SearchSpec networks = accuracy_only_spec(spec);
+  EXPECT_TRUE(networks.hardware.fixed);
+  EXPECT_FALSE(networks.area_um2.has_value());
+  EXPECT_NE(networks.text, spec.text);  // its own results folder identity
+
+  // Accuracy grows with the first stage's channels: the networks search
+  // should end on the widest.
+  const auto oracle = [](std::size_t, const Architecture& architecture) {
+    return 0.5 + static_cast<double>(architecture.at("stage1.channels")) / 1000.0;
+  };
+  SearchRunOptions options;
+  options.out_dir = (dir.path() / "successive").string();
+  options.evaluations = 40;
+  options.simulate = false;
+  const SuccessiveResult result = run_successive(
+      spec, oracle,
+      [](const DesignSpace& space) {
+        return make_evolution_controller(ConfigNode::load_string("{name: evolution, population: 8, sample: 3}", "c"), space, 1);
+      },
+      options);
+  EXPECT_EQ(result.networks.evaluations, 40);
+  EXPECT_EQ(result.hardware.evaluations, 40);
+  ASSERT_TRUE(result.networks.has_best);
+  ASSERT_TRUE(result.design.legal) << result.design.reason;
+  EXPECT_EQ(result.design.architectures[0].at("stage1.channels"), 64);
+  // The chip is the hardware search's best (or closest) for those networks.
+  const SearchSpec hardware = hardware_only_spec(spec, result.design.architectures);
+  EXPECT_FALSE(hardware.tasks[0].space.has_value());
+  const CoSearchEvaluator hardware_evaluator(hardware, nullptr);
+  const Genome& chip = result.hardware.has_best ? result.hardware.best_genes : result.hardware.closest_genes;
+  EXPECT_EQ(hardware_evaluator.evaluate(chip).chip, result.design.chip);
+  EXPECT_DOUBLE_EQ(result.design.weighted_accuracy, oracle(0, result.design.architectures[0]));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "successive" / "networks" / "search.db"));
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "successive" / "hardware" / "candidates.jsonl"));
 }
 
 }  // namespace

@@ -1,0 +1,87 @@
+#include "search/baselines.hpp"
+
+#include <filesystem>
+
+#include "common/error.hpp"
+
+namespace nasaic {
+
+SearchSpec accuracy_only_spec(const SearchSpec& spec) {
+  SearchSpec derived = spec;
+  derived.name = spec.name + "-networks";
+  derived.text = spec.text + "\n# successive, step 1: the networks for accuracy alone\n";
+  derived.hardware.fixed = true;  // the base chip: every network maps, no hardware decision
+  derived.makespan_seconds.reset();
+  derived.energy_pj.reset();
+  derived.area_um2.reset();
+  for (TaskSpec& task : derived.tasks) task.latency_seconds.reset();
+  derived.objective = ObjectiveKind::accuracy;
+  derived.simulator.enabled = false;
+  return derived;
+}
+
+SearchSpec hardware_only_spec(const SearchSpec& spec, const std::vector<Architecture>& architectures) {
+  NASAIC_CHECK(architectures.size() == spec.tasks.size(), "one architecture per task");
+  SearchSpec derived = spec;
+  derived.name = spec.name + "-hardware";
+  derived.text = spec.text + "\n# successive, step 2: the hardware for the chosen networks\n";
+  for (std::size_t t = 0; t < derived.tasks.size(); ++t) {
+    TaskSpec& task = derived.tasks[t];
+    derived.text += "# " + task.name + ":";
+    if (!task.space) continue;
+    for (const auto& [decision, value] : architectures[t].choices) derived.text += " " + decision + "=" + std::to_string(value);
+    derived.text += "\n";
+    task.network = task.space->network(architectures[t], task.name);
+    task.space.reset();
+    task.accuracy.reset();
+  }
+  derived.objective = ObjectiveKind::minimize;
+  derived.minimize = CostMetric::makespan;
+  return derived;
+}
+
+SuccessiveResult run_successive(const SearchSpec& spec, const AccuracyOracle& accuracy, const ControllerFactory& make,
+                                const SearchRunOptions& options) {
+  SuccessiveResult result;
+  const std::filesystem::path out(options.out_dir);
+
+  const SearchSpec networks_spec = accuracy_only_spec(spec);
+  const CoSearchEvaluator networks_evaluator(networks_spec, accuracy);
+  std::unique_ptr<Controller> networks_controller = make(networks_evaluator.design_space());
+  SearchRunOptions networks_options = options;
+  networks_options.out_dir = (out / "networks").string();
+  // A resumed baseline resumes the step it had reached.
+  networks_options.resume = options.resume && std::filesystem::exists(out / "networks" / "search.db");
+  result.networks = run_search(networks_evaluator, *networks_controller, networks_options);
+  if (!result.networks.has_best) throw InputError(spec.file, 0, "tasks", "the networks search found no network that maps");
+  const Evaluation chosen = networks_evaluator.evaluate(result.networks.best_genes);
+
+  const SearchSpec hardware_spec = hardware_only_spec(spec, chosen.architectures);
+  const CoSearchEvaluator hardware_evaluator(hardware_spec, nullptr);
+  std::unique_ptr<Controller> hardware_controller = make(hardware_evaluator.design_space());
+  SearchRunOptions hardware_options = options;
+  hardware_options.out_dir = (out / "hardware").string();
+  hardware_options.resume = options.resume && std::filesystem::exists(out / "hardware" / "search.db");
+  result.hardware = run_search(hardware_evaluator, *hardware_controller, hardware_options);
+  const Genome& chip_genes = result.hardware.has_best ? result.hardware.best_genes : result.hardware.closest_genes;
+  if (chip_genes.empty() && !hardware_evaluator.design_space().choices.empty())
+    throw InputError(spec.file, 0, "hardware", "the hardware search found no chip on which the chosen networks map");
+
+  // The chosen networks' genes, then the chosen chip's, judged under the
+  // whole spec.
+  const CoSearchEvaluator full(spec, accuracy);
+  Genome genes = result.networks.best_genes;
+  genes.resize(full.hardware_offset());
+  genes.insert(genes.end(), chip_genes.begin(), chip_genes.end());
+  result.design = full.evaluate(genes);
+  if (result.design.legal && !result.design.meets_specs) {
+    // A violator is not trained by the evaluator; its networks' accuracy is
+    // what the networks search measured.
+    result.design.accuracy = chosen.accuracy;
+    result.design.weighted_accuracy = chosen.weighted_accuracy;
+  }
+  result.design_json = evaluation_json(full, result.design, -1, -1);
+  return result;
+}
+
+}  // namespace nasaic
