@@ -84,7 +84,7 @@ int run_search_command(const SearchOptions& options) {
     spec_path = (std::filesystem::path(options.resume) / "spec.yaml").string();
   }
   const SearchSpec spec = load_search_spec(spec_path);
-  if (options.mode == "successive") {
+  if (options.mode != "cosearch") {
     bool searched = false;
     for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
     if (!searched) throw InputError(spec_path, 0, "--mode", "successive searches networks first: no task has a search space");
@@ -109,12 +109,13 @@ int run_search_command(const SearchOptions& options) {
     if (!options.quiet) std::cerr << "task " << spec.tasks[t].name << ": accuracy by " << accuracy_method_name(method) << "\n";
     accuracy[t]->evaluator = make_accuracy_evaluator(method, space, default_recipe_for(method, space), training);
   }
-  const CoSearchEvaluator evaluator(spec, [&](std::size_t task, const Architecture& architecture) {
+  // The search selects by validation images; the test split stays unseen.
+  const AccuracyOracle oracle = [&](std::size_t task, const Architecture& architecture) {
     TaskAccuracy& entry = *accuracy[task];
     const std::lock_guard<std::mutex> guard(entry.lock);
-    // The search selects by validation images; the test split stays unseen.
     return entry.evaluator->evaluate(architecture).validation_metric;
-  });
+  };
+  const CoSearchEvaluator evaluator(spec, oracle);
 
   SearchRunOptions run;
   run.out_dir = folder;
@@ -145,13 +146,30 @@ int run_search_command(const SearchOptions& options) {
       std::cerr << (tty ? "\r" : "") << line << (tty && done < budget ? "" : "\n") << std::flush;
     };
   }
+  if (options.mode == "compare") {
+    // Both designs, each in its own folder, then NASAIC's table.
+    const std::filesystem::path out(folder);
+    SearchRunOptions cosearch = run;
+    cosearch.out_dir = (out / "cosearch").string();
+    cosearch.resume = run.resume && std::filesystem::exists(out / "cosearch" / "search.db");
+    const SearchRunSummary summary = run_search(evaluator, *controller, cosearch);
+    render_search_plots(out / "cosearch" / "plots", spec);
+    SearchRunOptions successive = run;
+    successive.out_dir = (out / "successive").string();
+    const SuccessiveResult baseline = run_successive(
+        spec, oracle, [&](const DesignSpace& space) { return make_controller(*spec.controller, space, spec.seed); },
+        successive);
+    const Genome& genes = summary.has_best ? summary.best_genes : summary.closest_genes;
+    if (genes.empty()) throw InputError(spec_path, 0, "hardware", "the co-search found no legal design to compare");
+    Evaluation best = evaluator.evaluate(genes);
+    const std::string table = comparison_markdown(spec, best, baseline);
+    write_text_file((out / "report.md").string(), table);
+    std::printf("%s\nreport: %s\n", table.c_str(), (out / "report.md").c_str());
+    return 0;
+  }
   if (options.mode == "successive") {
     const SuccessiveResult result = run_successive(
-        spec, [&](std::size_t task, const Architecture& architecture) {
-          TaskAccuracy& entry = *accuracy[task];
-          const std::lock_guard<std::mutex> guard(entry.lock);
-          return entry.evaluator->evaluate(architecture).validation_metric;
-        },
+        spec, oracle,
         [&](const DesignSpace& space) { return make_controller(*spec.controller, space, spec.seed); }, run);
     write_text_file((std::filesystem::path(folder) / "successive.json").string(), result.design_json + "\n");
     const Evaluation& design = result.design;
@@ -203,8 +221,9 @@ void add_search_command(CLI::App& app, std::vector<std::pair<CLI::App*, Runner>>
   search->add_flag("--no-simulator", options->no_simulator, "Leave out the spec's simulator checks");
   search->add_option("--mode", options->mode,
                      "cosearch (networks and chip together), or successive (NASAIC's baseline: the networks for "
-                     "accuracy alone into DIR/networks, then a chip for them under the specs into DIR/hardware)")
-      ->check(CLI::IsMember({"cosearch", "successive"}));
+                     "accuracy alone into DIR/networks, then a chip for them under the specs into DIR/hardware), or compare "
+                     "(both, into DIR/cosearch and DIR/successive, and NASAIC's table in DIR/report.md)")
+      ->check(CLI::IsMember({"cosearch", "successive", "compare"}));
   runners.emplace_back(search, [options] { return run_search_command(*options); });
 }
 

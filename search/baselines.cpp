@@ -1,5 +1,6 @@
 #include "search/baselines.hpp"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "common/error.hpp"
@@ -82,6 +83,37 @@ SuccessiveResult run_successive(const SearchSpec& spec, const AccuracyOracle& ac
   }
   result.design_json = evaluation_json(full, result.design, -1, -1);
   return result;
+}
+
+std::string comparison_markdown(const SearchSpec& spec, const Evaluation& cosearch, const SuccessiveResult& successive) {
+  auto limit = [](const std::optional<double>& value, double scale, const char* unit) {
+    if (!value) return std::string("none");
+    char text[64];
+    std::snprintf(text, sizeof text, "%.4g %s", *value * scale, unit);
+    return std::string(text);
+  };
+  std::string md = "# NASAIC's comparison: `" + spec.name + "`\n\n";
+  md += "Specs: makespan " + limit(spec.makespan_seconds, 1e3, "ms") + ", energy " + limit(spec.energy_pj, 1e-6, "uJ") +
+        ", area " + limit(spec.area_um2, 1e-6, "mm2") + ".\n\n";
+  md += "| design | weighted accuracy | makespan (ms) | energy (uJ) | area (mm2) | specs |\n|---|---|---|---|---|---|\n";
+  auto row = [&](const std::string& name, const Evaluation& design) {
+    char line[512];
+    std::snprintf(line, sizeof line, "| %s | %.4f | %.4g | %.4g | %.4g | %s |\n", name.c_str(), design.weighted_accuracy,
+                  design.makespan_seconds * 1e3, design.energy_pj * 1e-6, design.area_um2 * 1e-6,
+                  !design.legal ? ("illegal: " + design.reason).c_str()
+                  : design.meets_specs ? "all met"
+                                       : design.reason.c_str());
+    md += line;
+  };
+  row("co-search", cosearch);
+  row("successive", successive.design);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "\nAccuracy difference (co-search - successive): %+.2f points. Searches: co-search in `cosearch/`, "
+                "successive in `successive/networks/` and `successive/hardware/`.\n",
+                100 * (cosearch.weighted_accuracy - successive.design.weighted_accuracy));
+  md += line;
+  return md;
 }
 
 }  // namespace nasaic

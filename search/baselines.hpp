@@ -32,4 +32,9 @@ using ControllerFactory = std::function<std::unique_ptr<Controller>(const Design
 SuccessiveResult run_successive(const SearchSpec& spec, const AccuracyOracle& accuracy, const ControllerFactory& make,
                                 const SearchRunOptions& options);
 
+// NASAIC's table: the co-search's best design (or, with none within the
+// specs, the closest) beside the successive design, with latency, energy,
+// area, accuracy and each spec's verdict, as Markdown.
+std::string comparison_markdown(const SearchSpec& spec, const Evaluation& cosearch, const SuccessiveResult& successive);
+
 }  // namespace nasaic

@@ -241,6 +241,29 @@ TEST(SearchRun, RefusesAnotherSearchsFolderAndAnExistingOneWithoutResume) {
   EXPECT_THROW(run_test_search(spec, junk, 6, 1, true), InputError);
 }
 
+TEST(SearchCommand, BadInputIsOneLineAndStatusTwo) {
+  TempDir dir;
+  const std::string spec = spec_copy(dir, "spec.yaml");
+  const std::string out = (dir.path() / "out").string();
+  struct Case {
+    std::string arguments, words;
+  };
+  const std::vector<Case> cases = {
+      {"search " + spec + " --out " + out + " --mode successive", "no task has a search space"},
+      {"search " + spec + " --out " + out + " --mode compare", "no task has a search space"},
+      {"search " + spec, "give either --out DIR"},
+      {"search --resume " + out, "spec.yaml"},
+      {"search " + spec + " --resume " + out, "holds no search.db to resume"},
+      {"search " + dir.write("bad.yaml", "name: x\n") + " --out " + out, "tasks"},
+  };
+  for (const Case& c : cases) {
+    const testing::CommandResult result = testing::run_nasaic(c.arguments);
+    EXPECT_EQ(result.exit_code, 2) << c.arguments << "\n" << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << c.arguments << "\n" << result.err;
+    EXPECT_NE(result.err.find(c.words), std::string::npos) << c.arguments << "\n" << result.err;
+  }
+}
+
 // The real thing: `nasaic search` killed with SIGKILL at seeded random
 // moments, resumed each time, ends with the uninterrupted run's candidates.
 TEST(SearchRun, SurvivesSigkillAtRandomMoments) {
