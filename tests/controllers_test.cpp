@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -78,6 +79,30 @@ TEST(Controllers, RandomSearchDoesNotRepeatAGenomeAndCoversASmallSpace) {
     controller->tell(asked, std::vector<Outcome>(asked.size()));
   }
   EXPECT_EQ(seen.size(), 27u);
+}
+
+// A converging policy keeps emitting its mode; `redraws` draws again when a
+// genome was evaluated before, so the budget goes to new candidates.
+TEST(Controllers, RlRedrawsGenomesItHasAlreadyAsked) {
+  auto distinct = [](const std::string& yaml) {
+    const DesignSpace space = space_of({4, 4, 4, 4, 4, 4});
+    std::unique_ptr<Controller> controller = make_controller(controller_node(yaml), space, 4);
+    std::set<Genome> seen;
+    for (int round = 0; round < 75; ++round) {
+      const std::vector<Genome> asked = controller->ask();
+      std::vector<Outcome> outcomes;
+      for (const Genome& genes : asked) {
+        seen.insert(genes);
+        outcomes.push_back({target_reward(genes), true, 0, {-target_reward(genes)}});
+      }
+      controller->tell(asked, outcomes);
+    }
+    return seen.size();
+  };
+  const std::size_t with = distinct("{name: rl, learning_rate: 0.05}");
+  const std::size_t without = distinct("{name: rl, learning_rate: 0.05, redraws: 0}");
+  std::printf("distinct genomes in 300 asks: %zu with redraws, %zu without\n", with, without);
+  EXPECT_GE(with, 2 * without);
 }
 
 // Two objectives over 4^7 genomes: the first gene trades f1 against f2 and
