@@ -285,8 +285,9 @@ std::string report_markdown(const SearchSpec& spec, const std::vector<StoredEval
   std::stable_sort(feasible.begin(), feasible.end(),
                    [](const StoredEvaluation* a, const StoredEvaluation* b) { return a->outcome.reward > b->outcome.reward; });
   if (feasible.empty()) return md + "No candidate met the specs.\n";
-  md += "## Best designs\n\n| id | reward | weighted accuracy | makespan (ms) | energy (µJ) | area (mm²) | hardware |\n";
-  md += "|---|---|---|---|---|---|---|\n";
+  md += "## Best designs\n\n| id | reward | weighted accuracy | makespan (ms) | energy (µJ) | area (mm²) | per task: "
+        "accuracy, latency (ms) | hardware |\n";
+  md += "|---|---|---|---|---|---|---|---|\n";
   for (std::size_t i = 0; i < std::min<std::size_t>(5, feasible.size()); ++i) {
     const StoredEvaluation& row = *feasible[i];
     const nlohmann::json hardware = nlohmann::json::parse(row.hardware_json);
@@ -295,10 +296,20 @@ std::string report_markdown(const SearchSpec& spec, const std::vector<StoredEval
       chip += (chip.empty() ? "" : " + ") + sub["template"].get<std::string>() + " " + std::to_string(sub["rows"].get<int>()) +
               "x" + std::to_string(sub["cols"].get<int>()) + " " + format_bytes(sub["buffer_bytes"].get<double>()) + " " +
               shortest_number(std::round(sub["bandwidth_share"].get<double>() * 1000) / 10) + " % DRAM";
-    char line[512];
-    std::snprintf(line, sizeof line, "| %lld | %.6g | %.4f | %.4g | %.4g | %.4g | %s |\n", static_cast<long long>(row.id),
+    const nlohmann::json figures = nlohmann::json::parse(row.row_json);
+    std::string tasks;
+    for (const TaskSpec& task : spec.tasks) {
+      char text[160];
+      const auto accuracy = figures["accuracy"].find(task.name);
+      std::snprintf(text, sizeof text, "%s%s %s, %.4g", tasks.empty() ? "" : "; ", task.name.c_str(),
+                    accuracy != figures["accuracy"].end() ? shortest_number(std::round(accuracy->get<double>() * 1e4) / 1e4).c_str() : "-",
+                    figures["task_latency_s"][task.name].get<double>() * 1e3);
+      tasks += text;
+    }
+    char line[1024];
+    std::snprintf(line, sizeof line, "| %lld | %.6g | %.4f | %.4g | %.4g | %.4g | %s | %s |\n", static_cast<long long>(row.id),
                   row.outcome.reward, row.weighted_accuracy, row.makespan_seconds * 1e3, row.energy_pj * 1e-6,
-                  row.area_um2 * 1e-6, chip.c_str());
+                  row.area_um2 * 1e-6, tasks.c_str(), chip.c_str());
     md += line;
   }
   md += "\n`best/` holds the first row's chip, networks and schedule: `nasaic simulate --hw best/chip.yaml";
