@@ -264,47 +264,70 @@ TEST(SearchCommand, BadInputIsOneLineAndStatusTwo) {
   }
 }
 
+// Evaluations committed so far in a results database (0 while it does not
+// exist); read while the search writes it.
+int committed_rows(const std::string& db_path) {
+  if (!std::filesystem::exists(db_path)) return 0;
+  sqlite3* db = nullptr;
+  int rows = 0;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 1000);
+    sqlite3_exec(
+        db, "SELECT COUNT(*) FROM evaluations",
+        [](void* out, int, char** values, char**) {
+          *static_cast<int*>(out) = values[0] ? std::atoi(values[0]) : 0;
+          return 0;
+        },
+        &rows, nullptr);
+  }
+  sqlite3_close(db);
+  return rows;
+}
+
 // The real thing: `nasaic search` killed with SIGKILL at seeded random
-// moments, resumed each time, ends with the uninterrupted run's candidates.
+// points of its progress (after a random number of newly committed
+// evaluations, so the kills land mid-search however fast the build is),
+// resumed each time, ends with the uninterrupted run's candidates.
 TEST(SearchRun, SurvivesSigkillAtRandomMoments) {
   TempDir dir;
   const std::string spec = spec_copy(dir, "spec.yaml");
   const std::string whole = (dir.path() / "whole").string();
-  ASSERT_EQ(testing::run_nasaic("search " + spec + " --out " + whole + " --evaluations 2000 --quiet").exit_code, 0);
+  ASSERT_EQ(testing::run_nasaic("search " + spec + " --out " + whole + " --evaluations 400 --quiet").exit_code, 0);
   const std::string expected = slurp(dir.path() / "whole" / "candidates.jsonl");
-  ASSERT_EQ(lines_of(expected), 2000u);
+  ASSERT_EQ(lines_of(expected), 400u);
 
   const std::string killed = (dir.path() / "killed").string();
+  const std::string db = killed + "/search.db";
   std::mt19937_64 engine(11);
   int kills = 0;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    const bool first = attempt == 0;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    const int target = committed_rows(db) + 1 + static_cast<int>(engine() % 70);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
       const int null = open("/dev/null", O_WRONLY);
       dup2(null, STDOUT_FILENO);
       dup2(null, STDERR_FILENO);
-      const std::string flag = first ? "--out" : "--resume";
-      execl(NASAIC_BINARY, NASAIC_BINARY, "search", spec.c_str(), flag.c_str(), killed.c_str(), "--evaluations", "2000",
+      const std::string flag = std::filesystem::exists(db) ? "--resume" : "--out";
+      execl(NASAIC_BINARY, NASAIC_BINARY, "search", spec.c_str(), flag.c_str(), killed.c_str(), "--evaluations", "400",
             "--quiet", static_cast<char*>(nullptr));
       _exit(127);
     }
-    // LibTorch's load takes most of a second; the search itself a fraction.
-    std::this_thread::sleep_for(std::chrono::milliseconds(600 + engine() % 1500));
-    kill(child, SIGKILL);
     int status = 0;
-    waitpid(child, &status, 0);
-    if (WIFSIGNALED(status)) ++kills;
-    if (first && !std::filesystem::exists(killed + "/search.db")) {
-      std::filesystem::remove_all(killed);  // killed before the database existed: start again
-      --attempt;
-      continue;
+    bool ended = false;
+    while (!ended && committed_rows(db) < target) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ended = waitpid(child, &status, WNOHANG) == child;
+    }
+    if (!ended) {
+      kill(child, SIGKILL);
+      waitpid(child, &status, 0);
+      if (WIFSIGNALED(status)) ++kills;
     }
   }
-  EXPECT_GE(kills, 3) << "too few runs were killed mid-search to test anything";
+  EXPECT_GE(kills, 4) << "too few runs were killed mid-search to test anything";
   const testing::CommandResult finish =
-      testing::run_nasaic("search " + spec + " --resume " + killed + " --evaluations 2000 --quiet");
+      testing::run_nasaic("search " + spec + " --resume " + killed + " --evaluations 400 --quiet");
   ASSERT_EQ(finish.exit_code, 0) << finish.err;
   EXPECT_EQ(slurp(dir.path() / "killed" / "candidates.jsonl"), expected);
   for (const char* plot : {"reward.png", "pareto.svg", "gantt.png"})
