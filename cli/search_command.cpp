@@ -78,11 +78,11 @@ int run_search_command(const SearchOptions& options) {
   if (options.out.empty() == options.resume.empty())
     throw InputError("", 0, "--out", "give either --out DIR (a new search) or --resume DIR (continue one)");
   const std::string folder = options.resume.empty() ? options.out : options.resume;
-  std::string spec_path = options.spec;
-  if (spec_path.empty()) {
-    if (options.resume.empty()) throw InputError("", 0, "SPEC", "a new search needs its spec file");
-    spec_path = (std::filesystem::path(options.resume) / "spec.yaml").string();
-  }
+  // The folder's spec.yaml is a record: its relative paths (base chip, spaces)
+  // no longer resolve from there, so a resumed search names its spec again.
+  if (options.spec.empty())
+    throw InputError("", 0, "SPEC", "name the spec file the search was started with (its database checks it is the same)");
+  const std::string& spec_path = options.spec;
   const SearchSpec spec = load_search_spec(spec_path);
   if (options.mode != "cosearch") {
     bool searched = false;

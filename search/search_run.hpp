@@ -5,7 +5,7 @@
 //
 // The results folder:
 //   search.db          every evaluation (search/results_store.hpp)
-//   spec.yaml          the spec as it was read
+//   spec.yaml          the spec as it was read (a record; resuming names the spec file again)
 //   candidates.jsonl   the database's rows, one JSON object per line, in id order
 //   pareto.csv         the feasible candidates no other feasible one dominates
 //                      in (accuracy, makespan, energy, area)

@@ -252,7 +252,7 @@ TEST(SearchCommand, BadInputIsOneLineAndStatusTwo) {
       {"search " + spec + " --out " + out + " --mode successive", "no task has a search space"},
       {"search " + spec + " --out " + out + " --mode compare", "no task has a search space"},
       {"search " + spec, "give either --out DIR"},
-      {"search --resume " + out, "spec.yaml"},
+      {"search --resume " + out, "name the spec file the search was started with"},
       {"search " + spec + " --resume " + out, "holds no search.db to resume"},
       {"search " + dir.write("bad.yaml", "name: x\n") + " --out " + out, "tasks"},
   };
