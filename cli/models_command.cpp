@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "common/error.hpp"
 #include "common/json_input.hpp"
 #include "common/table.hpp"
 #include "common/text_file.hpp"
@@ -11,12 +12,6 @@
 
 namespace nasaic::cli {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
-}
 
 Table layer_table(const Network& network) {
   Table table;

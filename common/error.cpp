@@ -22,6 +22,12 @@ std::string format_location(const std::string& file, int line, const std::string
 
 }  // namespace
 
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
 std::string one_line(std::string text) {
   for (char& ch : text) {
     const auto code = static_cast<unsigned char>(ch);

@@ -6,6 +6,7 @@
 //    aborts.
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace nasaic {
 
@@ -30,6 +31,9 @@ class InputError : public std::runtime_error {
 // `text` with control characters (newlines, escapes) replaced, so a message
 // built from garbage input still prints as one readable line.
 std::string one_line(std::string text);
+
+// `items` with `separator` between them: the "known: a, b, c" of messages.
+std::string join(const std::vector<std::string>& items, const char* separator = ", ");
 
 [[noreturn]] void panic(const char* file, int line, const char* condition, const std::string& message);
 

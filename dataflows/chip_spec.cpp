@@ -221,9 +221,7 @@ std::vector<SpecProblem> validate(const ChipSpec& chip) {
     }
     const auto& names = template_names();
     if (std::find(names.begin(), names.end(), sub.dataflow) == names.end()) {
-      std::string known;
-      for (const auto& name : names) known += (known.empty() ? "" : ", ") + name;
-      problems.push_back({at + "dataflow", "unknown dataflow template '" + sub.dataflow + "'; known: " + known});
+      problems.push_back({at + "dataflow", "unknown dataflow template '" + sub.dataflow + "'; known: " + join(names)});
     }
     check_range(problems, at + "pe_array.rows", static_cast<double>(sub.rows), 1,
                 static_cast<double>(L::max_array_side), "PEs");

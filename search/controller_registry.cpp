@@ -1,3 +1,4 @@
+#include "common/error.hpp"
 #include "search/controller.hpp"
 
 namespace nasaic {
@@ -30,9 +31,7 @@ std::unique_ptr<Controller> make_controller(const ConfigNode& node, const Design
   const std::string text = name.as_string();
   for (const Entry& entry : kControllers)
     if (text == entry.name) return entry.make(node, space, seed);
-  std::string known;
-  for (const Entry& entry : kControllers) known += (known.empty() ? "" : ", ") + std::string(entry.name);
-  name.fail("unknown controller '" + text + "'; known: " + known);
+  name.fail("unknown controller '" + text + "'; known: " + join(controller_names()));
 }
 
 }  // namespace nasaic

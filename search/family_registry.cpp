@@ -32,9 +32,7 @@ std::unique_ptr<NetworkFamily> make_family(const ConfigNode& node) {
   const std::string name = name_node.as_string();
   const auto found = registry().find(name);
   if (found == registry().end()) {
-    std::string known;
-    for (const std::string& each : family_names()) known += (known.empty() ? "" : ", ") + each;
-    name_node.fail("unknown family '" + name + "'; known: " + known);
+    name_node.fail("unknown family '" + name + "'; known: " + join(family_names()));
   }
   return found->second(node);
 }

@@ -11,12 +11,6 @@
 namespace nasaic {
 namespace {
 
-std::string join(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text;
-}
-
 // A non-empty list of distinct values, each read by `read`.
 template <class T, class Read>
 std::vector<T> read_list(const ConfigNode& node, Read read) {
@@ -47,15 +41,6 @@ std::vector<Choice> HardwareSpace::choices() const {
   result.push_back({"hw.arbitration", static_cast<int>(arbitrations.size())});
   result.push_back({"hw.bits", static_cast<int>(bits.size())});
   return result;
-}
-
-Genome HardwareSpace::canonical(Genome genes) const {
-  NASAIC_CHECK(genes.size() == gene_count(), "a hardware genome of the wrong length");
-  if (fixed) return genes;
-  const auto count = static_cast<std::size_t>(sub_counts[static_cast<std::size_t>(genes[0])]);
-  for (std::size_t slot = count; slot < static_cast<std::size_t>(max_subs()); ++slot)
-    for (std::size_t g = 0; g < kSlotGenes; ++g) genes[1 + slot * kSlotGenes + g] = 0;
-  return genes;
 }
 
 DecodedChip decode_chip(const HardwareSpace& space, const Genome& genes) {

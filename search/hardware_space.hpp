@@ -59,9 +59,6 @@ struct HardwareSpace {
   // arbitration and bits.
   std::vector<Choice> choices() const;
   std::size_t gene_count() const { return fixed ? 0 : 1 + kSlotGenes * static_cast<std::size_t>(max_subs()) + 2; }
-  // The genome with every inactive slot's genes at 0: equal for genomes
-  // that build the same chip.
-  Genome canonical(Genome genes) const;
 };
 
 struct DecodedChip {
