@@ -61,6 +61,41 @@ class Policy : public torch::nn::Module {
 
   // The logits of every decision when the genome's tokens are fed back in.
   std::vector<torch::Tensor> logits(const Genome& genes, double tanh_constant) {
+    return walk([&](std::size_t i, const torch::Tensor&) { return genes[i]; }, tanh_constant);
+  }
+
+  // One token at a time: each decision's logits depend on the tokens chosen
+  // before it.
+  Genome sample(ControllerRandom& random, double tanh_constant) {
+    torch::NoGradGuard no_grad;
+    Genome genes;
+    walk(
+        [&](std::size_t, const torch::Tensor& logit) {
+          const torch::Tensor probabilities = torch::softmax(logit, 1).contiguous();
+          const double* p = probabilities.data_ptr<double>();
+          const double u = random.uniform();
+          double sum = 0;
+          int token = static_cast<int>(probabilities.size(1)) - 1;
+          for (int k = 0; k < probabilities.size(1); ++k) {
+            sum += p[k];
+            if (u < sum) {
+              token = k;
+              break;
+            }
+          }
+          genes.push_back(token);
+          return token;
+        },
+        tanh_constant);
+    return genes;
+  }
+
+ private:
+  // Steps through the decisions in order: the LSTM advances on the embedding
+  // of the token chosen before, the decision's logits come out, and
+  // `choose(i, logits)` picks its token. Returns every decision's logits.
+  template <class Choose>
+  std::vector<torch::Tensor> walk(Choose choose, double tanh_constant) {
     std::vector<torch::Tensor> result;
     torch::Tensor input = start_;
     std::tuple<torch::Tensor, torch::Tensor> state = {
@@ -70,42 +105,12 @@ class Policy : public torch::nn::Module {
       torch::Tensor logit = classifiers_[i]->forward(std::get<0>(state));
       if (tanh_constant > 0) logit = tanh_constant * torch::tanh(logit / tanh_constant);
       result.push_back(logit);
-      if (i < genes.size()) input = embeddings_[i]->forward(torch::tensor({static_cast<std::int64_t>(genes[i])}));
+      const int token = choose(i, logit);
+      if (i + 1 < classifiers_.size()) input = embeddings_[i]->forward(torch::tensor({static_cast<std::int64_t>(token)}));
     }
     return result;
   }
 
-  // One token at a time: each decision's logits depend on the tokens chosen
-  // before it.
-  Genome sample(ControllerRandom& random, double tanh_constant) {
-    torch::NoGradGuard no_grad;
-    Genome genes;
-    torch::Tensor input = start_;
-    std::tuple<torch::Tensor, torch::Tensor> state = {
-        torch::zeros({1, start_.size(1)}, torch::kFloat64), torch::zeros({1, start_.size(1)}, torch::kFloat64)};
-    for (std::size_t i = 0; i < classifiers_.size(); ++i) {
-      state = cell_->forward(input, state);
-      torch::Tensor logit = classifiers_[i]->forward(std::get<0>(state));
-      if (tanh_constant > 0) logit = tanh_constant * torch::tanh(logit / tanh_constant);
-      const torch::Tensor probabilities = torch::softmax(logit, 1).contiguous();
-      const double* p = probabilities.data_ptr<double>();
-      const double u = random.uniform();
-      double sum = 0;
-      int token = static_cast<int>(probabilities.size(1)) - 1;
-      for (int k = 0; k < probabilities.size(1); ++k) {
-        sum += p[k];
-        if (u < sum) {
-          token = k;
-          break;
-        }
-      }
-      genes.push_back(token);
-      input = embeddings_[i]->forward(torch::tensor({static_cast<std::int64_t>(token)}));
-    }
-    return genes;
-  }
-
- private:
   torch::nn::LSTMCell cell_;
   torch::Tensor start_;
   std::vector<torch::nn::Embedding> embeddings_;
