@@ -84,10 +84,8 @@ int run_search_command(const SearchOptions& options) {
     throw InputError("", 0, "SPEC", "name the spec file the search was started with (its database checks it is the same)");
   const std::string& spec_path = options.spec;
   const SearchSpec spec = load_search_spec(spec_path);
-  if (options.mode != "cosearch") {
-    bool searched = false;
-    for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
-    if (!searched) throw InputError(spec_path, 0, "--mode", "successive searches networks first: no task has a search space");
+  if (options.mode != "cosearch" && !spec.searches_networks()) {
+    throw InputError(spec_path, 0, "--mode", "successive searches networks first: no task has a search space");
   }
   const CoSearchEvaluator probe(spec, [](std::size_t, const Architecture&) { return 0.0; });
   // Made before anything is trained: an unknown controller or key fails first.
@@ -98,9 +96,10 @@ int run_search_command(const SearchOptions& options) {
   TrainingOptions training;
   training.cache_dir = options.cache.empty() ? default_cache_dir() : options.cache;
   training.threads = options.torch_threads;
+  if (spec.searches_networks())
+    check_writable_folder(training.cache_dir, options.cache.empty() ? "NASAIC_CACHE_DIR" : "--cache");
   for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
     if (!spec.tasks[t].space) continue;
-    if (accuracy.front() == nullptr) check_writable_folder(training.cache_dir, options.cache.empty() ? "NASAIC_CACHE_DIR" : "--cache");
     const SearchSpace& space = *spec.tasks[t].space;
     const AccuracyMethod method = !options.accuracy.empty() ? parse_accuracy_method(options.accuracy)
                                   : spec.tasks[t].accuracy ? *spec.tasks[t].accuracy
@@ -149,10 +148,7 @@ int run_search_command(const SearchOptions& options) {
   if (options.mode == "compare") {
     // Both designs, each in its own folder, then NASAIC's table.
     const std::filesystem::path out(folder);
-    SearchRunOptions cosearch = run;
-    cosearch.out_dir = (out / "cosearch").string();
-    cosearch.resume = run.resume && std::filesystem::exists(out / "cosearch" / "search.db");
-    const SearchRunSummary summary = run_search(evaluator, *controller, cosearch);
+    const SearchRunSummary summary = run_search(evaluator, *controller, in_subfolder(run, "cosearch"));
     render_search_plots(out / "cosearch" / "plots", spec);
     SearchRunOptions successive = run;
     successive.out_dir = (out / "successive").string();

@@ -1,7 +1,6 @@
 #include "search/baselines.hpp"
 
 #include <cstdio>
-#include <filesystem>
 
 #include "common/error.hpp"
 
@@ -28,8 +27,8 @@ SearchSpec hardware_only_spec(const SearchSpec& spec, const std::vector<Architec
   derived.text = spec.text + "\n# successive, step 2: the hardware for the chosen networks\n";
   for (std::size_t t = 0; t < derived.tasks.size(); ++t) {
     TaskSpec& task = derived.tasks[t];
-    derived.text += "# " + task.name + ":";
     if (!task.space) continue;
+    derived.text += "# " + task.name + ":";
     for (const auto& [decision, value] : architectures[t].choices) derived.text += " " + decision + "=" + std::to_string(value);
     derived.text += "\n";
     task.network = task.space->network(architectures[t], task.name);
@@ -44,26 +43,18 @@ SearchSpec hardware_only_spec(const SearchSpec& spec, const std::vector<Architec
 SuccessiveResult run_successive(const SearchSpec& spec, const AccuracyOracle& accuracy, const ControllerFactory& make,
                                 const SearchRunOptions& options) {
   SuccessiveResult result;
-  const std::filesystem::path out(options.out_dir);
 
   const SearchSpec networks_spec = accuracy_only_spec(spec);
   const CoSearchEvaluator networks_evaluator(networks_spec, accuracy);
   std::unique_ptr<Controller> networks_controller = make(networks_evaluator.design_space());
-  SearchRunOptions networks_options = options;
-  networks_options.out_dir = (out / "networks").string();
-  // A resumed baseline resumes the step it had reached.
-  networks_options.resume = options.resume && std::filesystem::exists(out / "networks" / "search.db");
-  result.networks = run_search(networks_evaluator, *networks_controller, networks_options);
+  result.networks = run_search(networks_evaluator, *networks_controller, in_subfolder(options, "networks"));
   if (!result.networks.has_best) throw InputError(spec.file, 0, "tasks", "the networks search found no network that maps");
   const Evaluation chosen = networks_evaluator.evaluate(result.networks.best_genes);
 
   const SearchSpec hardware_spec = hardware_only_spec(spec, chosen.architectures);
   const CoSearchEvaluator hardware_evaluator(hardware_spec, nullptr);
   std::unique_ptr<Controller> hardware_controller = make(hardware_evaluator.design_space());
-  SearchRunOptions hardware_options = options;
-  hardware_options.out_dir = (out / "hardware").string();
-  hardware_options.resume = options.resume && std::filesystem::exists(out / "hardware" / "search.db");
-  result.hardware = run_search(hardware_evaluator, *hardware_controller, hardware_options);
+  result.hardware = run_search(hardware_evaluator, *hardware_controller, in_subfolder(options, "hardware"));
   const Genome& chip_genes = result.hardware.has_best ? result.hardware.best_genes : result.hardware.closest_genes;
   if (chip_genes.empty() && !hardware_evaluator.design_space().choices.empty())
     throw InputError(spec.file, 0, "hardware", "the hardware search found no chip on which the chosen networks map");

@@ -19,17 +19,15 @@ CoSearchEvaluator::CoSearchEvaluator(const SearchSpec& spec, AccuracyOracle accu
       accuracy_(std::move(accuracy)),
       mappings_(mappings ? std::move(mappings) : std::make_shared<MappingCache>()),
       params_(spec.surrogate) {
-  bool searched = false;
   for (const TaskSpec& task : spec.tasks) {
     if (!task.space) continue;
-    searched = true;
     for (const Decision& decision : task.space->decisions)
       design_.choices.push_back({task.name + "." + decision.name, static_cast<int>(decision.values.size())});
   }
   hardware_offset_ = design_.choices.size();
   for (Choice choice : spec.hardware.choices()) design_.choices.push_back(std::move(choice));
-  NASAIC_CHECK(!searched || accuracy_, "a searched task needs an accuracy oracle");
-  if (!searched) {
+  NASAIC_CHECK(!spec.searches_networks() || accuracy_, "a searched task needs an accuracy oracle");
+  if (!spec.searches_networks()) {
     auto workload = std::make_shared<Workload>();
     for (const TaskSpec& task : spec.tasks) workload->networks.push_back(*task.network);
     fixed_workload_ = workload;

@@ -349,6 +349,15 @@ std::string evaluation_json(const CoSearchEvaluator& evaluator, const Evaluation
   return row.dump();
 }
 
+SearchRunOptions in_subfolder(const SearchRunOptions& options, const std::string& name) {
+  SearchRunOptions sub = options;
+  const fs::path folder = fs::path(options.out_dir) / name;
+  sub.out_dir = folder.string();
+  std::error_code ec;
+  sub.resume = options.resume && fs::exists(folder / "search.db", ec);
+  return sub;
+}
+
 SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const SearchSpec& spec = evaluator.spec();

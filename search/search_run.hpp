@@ -71,6 +71,12 @@ struct SearchRunSummary {
   double simulation_seconds = 0;  // waiting for the simulator at checkpoints
 };
 
+// The options of a search in the subfolder `name` of options.out_dir (the
+// steps of a baseline or a comparison): resumed when `options` resume and
+// that subfolder already holds a database, since an interrupted run may not
+// have reached it.
+SearchRunOptions in_subfolder(const SearchRunOptions& options, const std::string& name);
+
 // Throws InputError for a results folder that holds another search, or that
 // exists without `resume`.
 SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options);

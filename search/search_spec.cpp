@@ -96,9 +96,7 @@ SearchSpec load_search_spec(const std::string& path) {
 
   spec.hardware = parse_hardware_space(root.required("hardware"));
   if (spec.hardware.fixed) {
-    bool searched = false;
-    for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
-    if (!searched) root.required("hardware").fail("a given chip and fixed networks leave nothing to search");
+    if (!spec.searches_networks()) root.required("hardware").fail("a given chip and fixed networks leave nothing to search");
   }
 
   if (const auto specs = root.optional("specs")) {
@@ -139,9 +137,7 @@ SearchSpec load_search_spec(const std::string& path) {
     if (!known) metric.fail("unknown metric '" + name + "'; known: makespan, energy, area, edp");
   }
   if (spec.objective != ObjectiveKind::minimize) {
-    bool searched = false;
-    for (const TaskSpec& task : spec.tasks) searched = searched || task.space.has_value();
-    if (!searched) objective.fail("an accuracy objective needs at least one task with a search space");
+    if (!spec.searches_networks()) objective.fail("an accuracy objective needs at least one task with a search space");
   }
 
   const ConfigNode controller = root.required("controller");
@@ -164,6 +160,12 @@ SearchSpec load_search_spec(const std::string& path) {
     spec.surrogate = load_surrogate_params(spec.calibration_file, spec.hardware.base.technology.hash);
   }
   return spec;
+}
+
+bool SearchSpec::searches_networks() const {
+  for (const TaskSpec& task : tasks)
+    if (task.space) return true;
+  return false;
 }
 
 SpecVerdict check_specs(const SearchSpec& spec, double makespan_seconds, const std::vector<double>& task_latency_seconds,

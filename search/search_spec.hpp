@@ -73,6 +73,9 @@ struct SearchSpec {
   SurrogateParams surrogate;
   std::string calibration_file;            // "" when the spec names none
   std::string text;                        // the file as read: a results folder keeps it
+
+  // Whether some task's network is searched (has a space), not fixed.
+  bool searches_networks() const;
 };
 
 // Throws InputError naming file, line and key.
