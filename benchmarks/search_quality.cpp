@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <map>
 
 #include "common/error.hpp"
 #include "search/controller.hpp"

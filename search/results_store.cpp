@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
-#include "common/version.hpp"
 
 namespace nasaic {
 namespace {
@@ -100,12 +99,8 @@ void ResultsStore::open(const StoreIdentity& identity) {
 ResultsStore::~ResultsStore() { sqlite3_close(db_); }
 
 void ResultsStore::execute(const std::string& sql) const {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    const std::string text = message != nullptr ? message : "unknown error";
-    sqlite3_free(message);
-    fail("is not a nasaic results database (" + text + ")");
-  }
+  // fail() adds SQLite's own message.
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail("cannot be used as a nasaic results database");
 }
 
 void ResultsStore::fail(const std::string& what) const {

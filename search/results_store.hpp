@@ -15,8 +15,9 @@
 // energy_pj, area_um2, task_latency (JSON), meets_specs, reason, and the
 // surrogate's makespan_s beside them; `simulated_layers` their per-layer
 // timelines (id, position, network, layer, sub_accelerator, start_cycle,
-// end_cycle), the calibration observations of whole workloads. Table `meta`: the spec's name and hash, the
-// seed and the nasaic version, so that a folder of another search is refused.
+// end_cycle), the calibration observations of whole workloads. Table `meta`:
+// the spec's name and hash, the seed and the schema version, so that a folder
+// of another search is refused.
 #include <cstdint>
 #include <map>
 #include <string>
