@@ -21,9 +21,11 @@ inline std::uint64_t fnv1a(std::string_view text) {
 
 // A hash of 64-bit fields for in-memory tables (FNV-style, with a shift so
 // small integers spread): cache keys of many fields.
+// `seed`: the hash of fields that come before these, so a fixed prefix is
+// hashed once.
 template <class Fields>
-std::size_t hash_fields(const Fields& fields) {
-  std::uint64_t hash = 14695981039346656037ull;
+std::size_t hash_fields(const Fields& fields, std::size_t seed = 14695981039346656037ull) {
+  std::uint64_t hash = seed;
   for (std::int64_t field : fields) {
     hash ^= static_cast<std::uint64_t>(field);
     hash *= 1099511628211ull;

@@ -22,8 +22,8 @@ const LayerProfile& Estimator::profile(const Layer& layer, std::size_t sub) {
   std::copy(shape.begin(), shape.end(), key.fields.begin());
   key.fields.back() = static_cast<std::int64_t>(sub);
   const auto found = cache_.find(key);
-  if (found != cache_.end()) return found->second;
-  return cache_.emplace(key, mapper_.profile(layer, sub)).first->second;
+  if (found != cache_.end()) return *found->second;
+  return *cache_.emplace(key, mapper_.profile(layer, sub)).first->second;
 }
 
 namespace {

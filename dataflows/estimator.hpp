@@ -4,6 +4,7 @@
 // and a profile does not depend on the schedule, so the cache turns repeated
 // evaluations into a few lookups.
 #include <cstdint>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -66,7 +67,7 @@ class Estimator {
   ChipSpec chip_;
   SurrogateParams params_;
   Mapper mapper_;
-  std::unordered_map<Key, LayerProfile, KeyHash> cache_;
+  std::unordered_map<Key, std::shared_ptr<const LayerProfile>, KeyHash> cache_;
 };
 
 }  // namespace nasaic

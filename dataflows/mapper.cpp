@@ -6,6 +6,7 @@
 #include <functional>
 #include <mutex>
 
+#include "common/error.hpp"
 #include "common/hash.hpp"
 #include "dataflows/estimator.hpp"
 
@@ -86,7 +87,7 @@ bool better_score(const MappingScore& a, const MappingScore& b, MappingObjective
   return false;
 }
 
-std::size_t MappingCache::KeyHash::operator()(const Key& key) const { return hash_fields(key.fields); }
+
 
 MappingCache::MappingCache(std::size_t capacity) : capacity_(std::max<std::size_t>(1, capacity)) {}
 
@@ -96,15 +97,18 @@ std::shared_ptr<const MappingCache::Entry> MappingCache::find(const Key& key) co
   return found == map_.end() ? nullptr : found->second;
 }
 
-void MappingCache::insert(const Key& key, Entry entry) {
+std::shared_ptr<const MappingCache::Entry> MappingCache::insert(const Key& key, Entry entry) {
   std::unique_lock lock(mutex_);
   // Two threads may map the same layer at once; the first entry stays (both are equal).
-  if (!map_.emplace(key, std::make_shared<const Entry>(std::move(entry))).second) return;
+  const auto [at, inserted] = map_.emplace(key, std::make_shared<const Entry>(std::move(entry)));
+  std::shared_ptr<const Entry> kept = at->second;
+  if (!inserted) return kept;
   order_.push_back(key);
   while (map_.size() > capacity_) {
     map_.erase(order_.front());
     order_.pop_front();
   }
+  return kept;
 }
 
 std::size_t MappingCache::size() const {
@@ -128,20 +132,24 @@ Mapper::Mapper(const ChipSpec& chip, std::shared_ptr<MappingCache> cache)
     bandwidth_.push_back(all_active_bandwidth(chip_, s));
   }
   technology_fingerprint_ = static_cast<std::int64_t>(technology_fingerprint(chip_.technology));
+  for (std::size_t s = 0; s < chip_.sub_accelerators.size(); ++s) {
+    MappingCache::SubKey key{sub_fields(s), 0};
+    key.hash = hash_fields(key.fields);
+    sub_keys_.push_back(key);
+  }
 }
 
-MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
+std::array<std::int64_t, MappingCache::kSubFields> Mapper::sub_fields(std::size_t s) const {
   const SubAcceleratorSpec& sub = chip_.sub_accelerators[s];
   const auto bits_of = [](double value) {
     std::int64_t bits = 0;
     std::memcpy(&bits, &value, sizeof bits);
     return bits;
   };
-  MappingCache::Key key;
+  std::array<std::int64_t, MappingCache::kSubFields> fields{};
   std::size_t n = 0;
-  // at() so that a field added here without growing Key fails loudly.
-  const auto put = [&](std::int64_t value) { key.fields.at(n++) = value; };
-  for (std::int64_t field : layer.cost_key()) put(field);
+  // at() so that a field added here without growing kSubFields fails loudly.
+  const auto put = [&](std::int64_t value) { fields.at(n++) = value; };
   put(template_indices_[s]);
   for (std::int64_t field : {sub.rows, sub.cols, static_cast<std::int64_t>(sub.bits)}) put(field);
   for (const BufferSpec* buffer : {&sub.ifmap, &sub.filter, &sub.ofmap}) {
@@ -166,6 +174,19 @@ MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
   put(sub.nvdla.sdp_throughput);
   put(sub.nvdla.pdp_throughput);
   put(sub.systolic_layer_overhead_cycles);
+  NASAIC_CHECK(n == fields.size(), "every sub-accelerator field of the mapping key is set");
+  return fields;
+}
+
+MappingCache::Key Mapper::key_of(const Layer& layer, std::size_t s) const {
+  // The sub-accelerator's fields and their hash are fixed per chip; only the
+  // layer's are hashed per lookup.
+  MappingCache::Key key;
+  const MappingCache::SubKey& sub = sub_keys_[s];
+  std::copy(sub.fields.begin(), sub.fields.end(), key.fields.begin());
+  const auto shape = layer.cost_key();
+  std::copy(shape.begin(), shape.end(), key.fields.begin() + MappingCache::kSubFields);
+  key.hash = hash_fields(shape, sub.hash);
   return key;
 }
 
@@ -177,12 +198,16 @@ TilePlan Mapper::plan(const Layer& layer, std::size_t sub) {
   return std::move(result.plan);
 }
 
-LayerProfile Mapper::profile(const Layer& layer, std::size_t sub) {
+std::shared_ptr<const LayerProfile> Mapper::profile(const Layer& layer, std::size_t sub) {
   const MappingCache::Key key = key_of(layer, sub);
-  if (const auto known = cache_->find(key)) return known->profile;
+  // The cached entry itself, not a copy: a search asks for the same profiles
+  // on thousands of chips, and copying their tile groups cost as much as
+  // using them.
+  if (auto known = cache_->find(key)) return {known, &known->profile};
   MappingResult result = map(layer, sub, chip_.mapping.mode);
-  if (result.plan.feasible) cache_->insert(key, {result.plan.mapping, result.profile});
-  return std::move(result.profile);
+  if (!result.plan.feasible) return std::make_shared<const LayerProfile>(std::move(result.profile));
+  auto entry = cache_->insert(key, {result.plan.mapping, std::move(result.profile)});
+  return {entry, &entry->profile};
 }
 
 LayerProfile Mapper::profile(const Layer& layer, const TilePlan& plan, std::size_t sub) const {

@@ -82,12 +82,24 @@ struct MappingResult {
 // the mapper would compute again, so forgetting costs time, never results.
 class MappingCache {
  public:
+  static constexpr std::size_t kSubFields = 33;  // see Mapper::sub_fields
+  // What a key holds of the sub-accelerator (and chip) a layer is mapped on.
+  struct SubKey {
+    std::array<std::int64_t, kSubFields> fields{};
+    std::size_t hash = 0;  // of `fields`: where a key's hash continues with the layer's
+    bool operator==(const SubKey& other) const { return hash == other.hash && fields == other.fields; }
+  };
+  struct SubKeyHash {
+    std::size_t operator()(const SubKey& key) const { return key.hash; }
+  };
   struct Key {
-    std::array<std::int64_t, Layer::kCostKeyFields + 33> fields{};  // see Mapper::key_of
-    bool operator==(const Key&) const = default;
+    // The sub-accelerator's fields, then the layer's cost key (Mapper::key_of).
+    std::array<std::int64_t, kSubFields + Layer::kCostKeyFields> fields{};
+    std::size_t hash = 0;  // of the fields, computed once
+    bool operator==(const Key& other) const { return hash == other.hash && fields == other.fields; }
   };
   struct KeyHash {
-    std::size_t operator()(const Key& key) const;
+    std::size_t operator()(const Key& key) const { return key.hash; }
   };
   struct Entry {
     Mapping mapping;
@@ -99,7 +111,8 @@ class MappingCache {
   // Shared, so that it stays valid whatever other threads insert or forget;
   // null when unknown.
   std::shared_ptr<const Entry> find(const Key& key) const;
-  void insert(const Key& key, Entry entry);
+  // The entry kept for `key` (an equal one may have been there first).
+  std::shared_ptr<const Entry> insert(const Key& key, Entry entry);
   std::size_t size() const;
   std::size_t capacity() const { return capacity_; }
   void clear();
@@ -124,8 +137,8 @@ class Mapper {
   // The plan the chip's mapping policy chooses for `layer` on sub-accelerator
   // `sub`. The mapping comes from the cache when known.
   TilePlan plan(const Layer& layer, std::size_t sub);
-  // The profile of that plan.
-  LayerProfile profile(const Layer& layer, std::size_t sub);
+  // The profile of that plan, shared with the cache when it holds it.
+  std::shared_ptr<const LayerProfile> profile(const Layer& layer, std::size_t sub);
   // The policy's choice with its figures, computed afresh (the cache is
   // neither read nor written).
   MappingResult map(const Layer& layer, std::size_t sub, MappingMode mode) const;
@@ -135,11 +148,14 @@ class Mapper {
   MappingScore score(const LayerProfile& profile, std::size_t sub) const;
   // Every mapping of the space, in enumeration order (greedy not included).
   std::vector<Mapping> enumerate(const Layer& layer, std::size_t sub) const;
+  // Everything besides the layer that a mapping and profile on `sub` depend on.
+  const MappingCache::SubKey& sub_key(std::size_t sub) const { return sub_keys_[sub]; }
   // Bytes per cycle the objective assumes for `sub`.
   double objective_bandwidth(std::size_t sub) const { return bandwidth_[sub]; }
 
  private:
   MappingCache::Key key_of(const Layer& layer, std::size_t sub) const;
+  std::array<std::int64_t, MappingCache::kSubFields> sub_fields(std::size_t sub) const;
 
   ChipSpec chip_;
   std::shared_ptr<MappingCache> cache_;
@@ -147,6 +163,7 @@ class Mapper {
   std::vector<int> template_indices_;
   std::vector<double> bandwidth_;
   std::int64_t technology_fingerprint_ = 0;  // of the table's values, not its file
+  std::vector<MappingCache::SubKey> sub_keys_;  // per sub-accelerator
 };
 
 }  // namespace nasaic

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "common/error.hpp"
@@ -32,30 +34,130 @@ WorkloadGraph::WorkloadGraph(const Workload& w) : workload(&w) {
   for (std::size_t id = 0; id < refs.size(); ++id) {
     for (int p : predecessors[id]) successors[static_cast<std::size_t>(p)].push_back(static_cast<int>(id));
   }
+  std::map<std::array<std::int64_t, Layer::kCostKeyFields>, int> shapes;
+  shape.reserve(refs.size());
+  for (std::size_t id = 0; id < refs.size(); ++id) {
+    const auto [at, added] = shapes.emplace(layer(static_cast<int>(id)).cost_key(), static_cast<int>(shapes.size()));
+    if (added) shape_layer.push_back(static_cast<int>(id));
+    shape.push_back(at->second);
+  }
+}
+
+std::shared_ptr<const ShapeProfileCache::Profiles> ShapeProfileCache::find(const MappingCache::SubKey& key) const {
+  std::shared_lock lock(mutex_);
+  const auto found = map_.find(key);
+  return found == map_.end() ? nullptr : found->second;
+}
+
+void ShapeProfileCache::insert(const MappingCache::SubKey& key, std::shared_ptr<const Profiles> profiles) {
+  std::unique_lock lock(mutex_);
+  if (map_.size() < kCapacity) map_.emplace(key, std::move(profiles));
+}
+
+std::size_t ShapeProfileCache::size() const {
+  std::shared_lock lock(mutex_);
+  return map_.size();
 }
 
 namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
-// Profiles of (layer, sub-accelerator) pairs looked up once per evaluation:
-// a schedule search evaluates many candidates over the same pairs.
+// Profiles of (layer shape, sub-accelerator) pairs looked up once per
+// evaluation, and what the list schedulers derive from them: a schedule
+// search evaluates many candidates over the same pairs, and each candidate of
+// a co-search is a new chip, so these lookups are a large share of its cost.
 class ProfileTable {
  public:
-  ProfileTable(const WorkloadGraph& graph, Estimator& estimator)
-      : graph_(graph), estimator_(estimator), subs_(estimator.sub_count()), table_(graph.size() * subs_, nullptr) {}
+  // `every_shape`: look up or profile every layer shape on every
+  // sub-accelerator now, through the graph's cache (what the default
+  // scheduler needs); otherwise each pair when first asked for.
+  ProfileTable(const WorkloadGraph& graph, Estimator& estimator, bool every_shape = false)
+      : graph_(graph),
+        estimator_(estimator),
+        subs_(estimator.sub_count()),
+        table_(graph.shapes() * subs_),
+        forwards_(graph.shapes() * subs_, -1),
+        memoised_(subs_ <= kMaxMemoisedSubs) {
+    const ChipSpec& chip = estimator.chip();
+    for (std::size_t s = 0; s < subs_; ++s)
+      static_pj_per_cycle_.push_back(static_energy_pj(chip.sub_accelerators[s], chip.technology, 1.0));
+    if (every_shape) {
+      for (std::size_t s = 0; s < subs_; ++s) {
+        const MappingCache::SubKey& key = estimator.mapper().sub_key(s);
+        auto known = graph.shape_profiles->find(key);
+        if (!known) {
+          auto profiles = std::make_shared<ShapeProfileCache::Profiles>();
+          for (int id : graph.shape_layer) profiles->push_back(estimator.mapper().profile(graph.layer(id), s));
+          graph.shape_profiles->insert(key, profiles);
+          known = std::move(profiles);
+        }
+        for (std::size_t shape = 0; shape < known->size(); ++shape) table_[shape * subs_ + s] = (*known)[shape];
+      }
+    }
+    if (!memoised_) return;
+    const std::size_t masks = std::size_t{1} << subs_;
+    bandwidth_.resize(subs_ * masks);
+    for (std::size_t s = 0; s < subs_; ++s)
+      for (std::uint64_t mask = 0; mask < masks; ++mask) bandwidth_[s * masks + mask] = estimator.bandwidth(s, mask);
+    latency_.assign(graph.shapes() * subs_ * 2 * masks, LayerTiming{-1.0, 0.0, 0.0});
+  }
 
   const LayerProfile& at(int id, std::size_t sub) {
-    const LayerProfile*& entry = table_[static_cast<std::size_t>(id) * subs_ + sub];
-    if (!entry) entry = &estimator_.profile(graph_.layer(id), sub);
+    const std::size_t shape = static_cast<std::size_t>(graph_.shape[static_cast<std::size_t>(id)]);
+    std::shared_ptr<const LayerProfile>& entry = table_[shape * subs_ + sub];
+    if (!entry) entry = estimator_.mapper().profile(graph_.layer(id), sub);
     return *entry;
   }
 
+  // Static energy (clock, leakage, PE control) of `sub` over `cycles`: linear in them.
+  double static_pj(std::size_t sub, double cycles) const { return static_pj_per_cycle_[sub] * cycles; }
+
+  // Whether `sub` keeps layer `producer`'s output on chip for the next layer there.
+  bool forwards_output(int producer, std::size_t sub) {
+    const std::size_t shape = static_cast<std::size_t>(graph_.shape[static_cast<std::size_t>(producer)]);
+    signed char& known = forwards_[shape * subs_ + sub];
+    if (known < 0)
+      known = estimator_.mapper().dataflow(sub).forwards_output(graph_.layer(producer),
+                                                                estimator_.chip().sub_accelerators[sub]);
+    return known == 1;
+  }
+
+  // The bandwidth `sub` gets while the subs in `active` move data.
+  double bandwidth(std::size_t sub, std::uint64_t active) const {
+    return memoised_ ? bandwidth_[(sub << subs_) + active] : estimator_.bandwidth(sub, active);
+  }
+
+  // Layer `id`'s timing on `sub` at bandwidth(sub, active).
+  const LayerTiming& timing(int id, std::size_t sub, std::uint64_t active, bool input_on_chip) {
+    const auto compute = [&] {
+      return layer_latency(at(id, sub), bandwidth(sub, active), estimator_.chip().dram.latency_cycles,
+                           estimator_.params(), input_on_chip);
+    };
+    if (!memoised_) return scratch_ = compute();
+    const std::size_t shape = static_cast<std::size_t>(graph_.shape[static_cast<std::size_t>(id)]);
+    LayerTiming& cached = latency_[(((shape * subs_ + sub) * 2 + (input_on_chip ? 1 : 0)) << subs_) + active];
+    if (cached.cycles < 0) cached = compute();
+    return cached;
+  }
+  double cycles(int id, std::size_t sub, std::uint64_t active, bool input_on_chip) {
+    return timing(id, sub, active, input_on_chip).cycles;
+  }
+
  private:
+  // Memo tables grow as 2^subs; chips beyond this compute afresh.
+  static constexpr std::size_t kMaxMemoisedSubs = 6;
+
   const WorkloadGraph& graph_;
   Estimator& estimator_;
   std::size_t subs_;
-  std::vector<const LayerProfile*> table_;
+  std::vector<std::shared_ptr<const LayerProfile>> table_;  // per (shape, sub)
+  std::vector<signed char> forwards_;                        // per (shape, sub); -1 until known
+  std::vector<double> static_pj_per_cycle_;                  // per sub
+  bool memoised_;
+  std::vector<double> bandwidth_;  // per (sub, active mask)
+  std::vector<LayerTiming> latency_;  // per (shape, sub, input on chip, active mask); cycles < 0 until computed
+  LayerTiming scratch_;
 };
 
 // The running state of a schedule being laid out in start-time order.
@@ -93,34 +195,24 @@ struct Timeline {
     return mask;
   }
 
-  bool input_on_chip(const WorkloadGraph& graph, const Mapper& mapper, int id, std::size_t sub) const {
+  bool input_on_chip(const WorkloadGraph& graph, ProfileTable& profiles, int id, std::size_t sub) const {
     const int producer = graph.sole_producer[static_cast<std::size_t>(id)];
-    return producer >= 0 && last_layer[sub] == producer &&
-           mapper.dataflow(sub).forwards_output(graph.layer(producer), mapper.chip().sub_accelerators[sub]);
+    return producer >= 0 && last_layer[sub] == producer && profiles.forwards_output(producer, sub);
   }
 
-  ScheduledLayer place(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles, int id,
-                       std::size_t sub, double start) {
-    const ChipSpec& chip = estimator.chip();
-    ScheduledLayer result;
-    result.ref = graph.refs[static_cast<std::size_t>(id)];
-    result.sub = static_cast<int>(sub);
-    result.start = start;
-    result.input_on_chip = input_on_chip(graph, estimator.mapper(), id, sub);
+  // Runs `id` on `sub` from `start` at the bandwidth it gets then; returns its energy.
+  double place(const WorkloadGraph& graph, ProfileTable& profiles, int id, std::size_t sub, double start) {
+    const bool on_chip = input_on_chip(graph, profiles, id, sub);
     const LayerProfile& profile = profiles.at(id, sub);
-    result.bandwidth = estimator.bandwidth(sub, active_at(start) | std::uint64_t{1} << sub);
-    result.timing =
-        layer_latency(profile, result.bandwidth, chip.dram.latency_cycles, estimator.params(), result.input_on_chip);
-    result.energy_pj = (result.input_on_chip ? profile.energy_input_on_chip : profile.energy).total_pj() +
-                       static_energy_pj(chip.sub_accelerators[sub], chip.technology, result.timing.cycles);
-    result.end = start + result.timing.cycles;
-    finish[static_cast<std::size_t>(id)] = result.end;
+    const double cycles = profiles.cycles(id, sub, active_at(start) | std::uint64_t{1} << sub, on_chip);
+    const double end = start + cycles;
+    finish[static_cast<std::size_t>(id)] = end;
     placed_sub[static_cast<std::size_t>(id)] = static_cast<int>(sub);
-    free[sub] = result.end;
+    free[sub] = end;
     last_start[sub] = start;
-    last_end[sub] = result.end;
+    last_end[sub] = end;
     last_layer[sub] = id;
-    return result;
+    return (on_chip ? profile.energy_input_on_chip : profile.energy).total_pj() + profiles.static_pj(sub, cycles);
   }
 };
 
@@ -203,12 +295,17 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
     double average_demand = 0;
     const LayerProfile* profile = nullptr;
     ScheduledLayer record;
+    // The last two timings asked for (its share, and what work-conserving
+    // arbitration leaves it): a neighbour's start or end often leaves them
+    // as they were.
+    std::array<double, 2> timed_bandwidth{-1, -1};
+    std::array<LayerTiming, 2> timing;
+    int oldest = 0;
   };
   Timeline timeline(graph, subs);
   std::vector<std::size_t> next(subs, 0);
   std::vector<Running> running(subs);
-  std::vector<double> demand(subs, 0.0), rate(subs, 0.0), busy(subs, 0.0), share(subs, 0.0), cycles(subs, 0.0),
-      consumed(subs, 0.0);
+  std::vector<double> demand(subs, 0.0), rate(subs, 0.0), share(subs, 0.0), cycles(subs, 0.0), consumed(subs, 0.0);
   estimate.layers.reserve(remaining);
   double now = 0;
   while (remaining > 0) {
@@ -227,7 +324,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
         r.record.ref = graph.refs[static_cast<std::size_t>(id)];
         r.record.sub = static_cast<int>(s);
         r.record.start = now;
-        r.record.input_on_chip = timeline.input_on_chip(graph, estimator.mapper(), id, s);
+        r.record.input_on_chip = timeline.input_on_chip(graph, profiles, id, s);
         r.record.energy_pj = (r.record.input_on_chip ? r.profile->energy_input_on_chip : r.profile->energy).total_pj();
         ++next[s];
       } else {
@@ -249,13 +346,13 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
     // A layer's demand for DRAM: all the time while it loads its first tile,
     // then the share of its time it moves data, judged when it starts with
     // every running neighbour competing.
-    for (std::size_t j = 0; j < subs; ++j) busy[j] = running[j].id >= 0 ? 1.0 : 0.0;
+    std::uint64_t busy = 0;
+    for (std::size_t j = 0; j < subs; ++j) busy |= running[j].id >= 0 ? std::uint64_t{1} << j : 0;
     for (std::size_t s = 0; s < subs; ++s) {
       Running& r = running[s];
       if (r.id < 0 || r.progress > 0 || r.record.bandwidth > 0) continue;
-      const double bandwidth = estimator.bandwidth(s, busy);
-      const LayerTiming timing =
-          layer_latency(*r.profile, bandwidth, chip.dram.latency_cycles, estimator.params(), r.record.input_on_chip);
+      const double bandwidth = profiles.bandwidth(s, busy);
+      const LayerTiming timing = profiles.timing(r.id, s, busy, r.record.input_on_chip);
       r.record.timing = timing;
       r.record.bandwidth = bandwidth;
       r.average_demand = std::min(1.0, timing.memory_cycles / std::max(timing.cycles, 1e-9));
@@ -267,8 +364,15 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
       demand[s] = running[s].id < 0 ? 0.0 : now < running[s].prologue_end ? 1.0 : running[s].average_demand;
     }
     const auto latency_at = [&](std::size_t s, double bandwidth) {
-      return layer_latency(*running[s].profile, bandwidth, chip.dram.latency_cycles, estimator.params(),
-                           running[s].record.input_on_chip);
+      Running& r = running[s];
+      for (int k = 0; k < 2; ++k)
+        if (r.timed_bandwidth[k] == bandwidth) return r.timing[k];
+      const int k = r.oldest;
+      r.oldest = 1 - k;
+      r.timing[k] =
+          layer_latency(*r.profile, bandwidth, chip.dram.latency_cycles, estimator.params(), r.record.input_on_chip);
+      r.timed_bandwidth[k] = bandwidth;
+      return r.timing[k];
     };
     for (std::size_t s = 0; s < subs; ++s) {
       consumed[s] = 0;
@@ -305,6 +409,7 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
       r.progress += rate[s] * step;
       if (r.progress < 1.0 - 1e-9) continue;
       r.record.end = now;
+      r.record.energy_pj += profiles.static_pj(s, now - r.record.start);
       timeline.finish[static_cast<std::size_t>(r.id)] = now;
       timeline.placed_sub[static_cast<std::size_t>(r.id)] = static_cast<int>(s);
       timeline.free[s] = now;
@@ -321,7 +426,9 @@ WorkloadEstimate evaluate(const WorkloadGraph& graph, Estimator& estimator, Prof
 }
 
 // A quick estimate that fixes each layer's bandwidth when it starts: used to
-// rank candidate schedules before the fluid evaluation of the best ones.
+// rank candidate schedules before the fluid evaluation of the best ones. Its
+// figures only (makespan, energy, area), no per-layer records; the caller
+// places each layer where it fits.
 WorkloadEstimate quick_evaluate(const WorkloadGraph& graph, Estimator& estimator, ProfileTable& profiles,
                                 const Schedule& schedule) {
   const ChipSpec& chip = estimator.chip();
@@ -329,14 +436,8 @@ WorkloadEstimate quick_evaluate(const WorkloadGraph& graph, Estimator& estimator
   WorkloadEstimate estimate;
   Timeline timeline(graph, subs);
   std::vector<std::size_t> next(subs, 0);
-  estimate.reason = misplaced_layer(graph, profiles, schedule, chip);
-  if (!estimate.reason.empty()) {
-    estimate.feasible = false;
-    return estimate;
-  }
   std::size_t remaining = 0;
   for (const auto& order : schedule.per_sub) remaining += order.size();
-  estimate.layers.reserve(remaining);
   while (remaining > 0) {
     std::size_t best_sub = subs;
     double best_start = kNever;
@@ -355,11 +456,12 @@ WorkloadEstimate quick_evaluate(const WorkloadGraph& graph, Estimator& estimator
       estimate.reason = deadlock_reason(graph, schedule, next, chip);
       return estimate;
     }
-    const LayerRef ref = schedule.per_sub[best_sub][next[best_sub]++];
-    estimate.layers.push_back(timeline.place(graph, estimator, profiles, graph.id(ref), best_sub, best_start));
+    const int id = graph.id(schedule.per_sub[best_sub][next[best_sub]++]);
+    estimate.energy_pj += timeline.place(graph, profiles, id, best_sub, best_start);
+    estimate.makespan_cycles = std::max(estimate.makespan_cycles, timeline.finish[static_cast<std::size_t>(id)]);
     --remaining;
   }
-  finish_estimate(estimate, chip);
+  estimate.area_um2 = chip_area_um2(chip);
   return estimate;
 }
 
@@ -399,10 +501,8 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
         const LayerProfile& profile = profiles.at(id, s);
         if (!profile.feasible) continue;
         const double start = timeline.ready_time(graph, id, s, chip.dram.latency_cycles);
-        const double bandwidth = estimator.bandwidth(s, timeline.active_at(start) | std::uint64_t{1} << s);
-        const double finish = start + layer_latency(profile, bandwidth, chip.dram.latency_cycles, estimator.params(),
-                                                    timeline.input_on_chip(graph, estimator.mapper(), id, s))
-                                          .cycles;
+        const double finish = start + profiles.cycles(id, s, timeline.active_at(start) | std::uint64_t{1} << s,
+                                                      timeline.input_on_chip(graph, profiles, id, s));
         if (finish < best_finish ||
             (finish == best_finish && (start < best_start || (start == best_start && id < best_id)))) {
           best_finish = finish;
@@ -413,7 +513,7 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
       }
     }
     if (best_id < 0) return {};  // some ready layer fits nowhere; the caller reports it
-    timeline.place(graph, estimator, profiles, best_id, best_sub, best_start);
+    timeline.place(graph, profiles, best_id, best_sub, best_start);
     schedule.per_sub[best_sub].push_back(graph.refs[static_cast<std::size_t>(best_id)]);
     ready.erase(best_id);
     for (int consumer : graph.successors[static_cast<std::size_t>(best_id)]) {
@@ -422,6 +522,37 @@ Schedule greedy_layer_schedule(const WorkloadGraph& graph, Estimator& estimator,
   }
   return schedule;
 }
+
+// A lower bound on a schedule's makespan under the fluid model: the busiest
+// sub-accelerator's layers back to back, each at the latency it has when it
+// gets the most bandwidth any arbitration gives it (no neighbour moving data),
+// with its input on chip exactly when the schedule keeps it there. Latency
+// never falls as bandwidth shrinks, and contention (>= 0) only shrinks it.
+class MakespanFloor {
+ public:
+  MakespanFloor(const WorkloadGraph& graph, ProfileTable& profiles) : graph_(graph), profiles_(profiles) {}
+
+  double of(const Schedule& schedule) {
+    double floor = 0;
+    for (std::size_t s = 0; s < schedule.per_sub.size(); ++s) {
+      double busy = 0;
+      int previous = -1;
+      for (const LayerRef& ref : schedule.per_sub[s]) {
+        const int id = graph_.id(ref);
+        const int producer = graph_.sole_producer[static_cast<std::size_t>(id)];
+        const bool on_chip = producer >= 0 && producer == previous && profiles_.forwards_output(producer, s);
+        busy += profiles_.cycles(id, s, std::uint64_t{1} << s, on_chip);
+        previous = id;
+      }
+      floor = std::max(floor, busy);
+    }
+    return floor;
+  }
+
+ private:
+  const WorkloadGraph& graph_;
+  ProfileTable& profiles_;
+};
 
 bool better(const WorkloadEstimate& a, const WorkloadEstimate& b) {
   if (!a.feasible) return false;
@@ -435,7 +566,7 @@ bool better(const WorkloadEstimate& a, const WorkloadEstimate& b) {
 ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator) {
   const Workload& workload = *graph.workload;
   const std::size_t subs = estimator.sub_count();
-  ProfileTable profiles(graph, estimator);
+  ProfileTable profiles(graph, estimator, /*every_shape=*/true);
   for (std::size_t id = 0; id < graph.size(); ++id) {
     bool fits = false;
     for (std::size_t s = 0; s < subs; ++s) fits = fits || profiles.at(static_cast<int>(id), s).feasible;
@@ -450,11 +581,7 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
 
   // Candidates are ranked by the quick estimate; the best few are evaluated
   // with the fluid model, which re-shares DRAM as layers start and end.
-  std::vector<std::pair<WorkloadEstimate, Schedule>> candidates;
-  const auto consider = [&](Schedule schedule) {
-    WorkloadEstimate quick = quick_evaluate(graph, estimator, profiles, schedule);
-    if (quick.feasible) candidates.emplace_back(std::move(quick), std::move(schedule));
-  };
+  std::vector<Schedule> schedules;
 
   // Whole networks on one sub-accelerator each, every assignment (bounded).
   std::size_t combinations = 1;
@@ -463,7 +590,6 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
     for (std::size_t code = 0; code < combinations; ++code) {
       Schedule schedule;
       schedule.per_sub.resize(subs);
-      for (auto& order : schedule.per_sub) order.reserve(graph.size());
       std::size_t rest = code;
       bool fits = true;
       for (std::size_t n = 0; n < workload.networks.size() && fits; ++n) {
@@ -475,20 +601,49 @@ ScheduleChoice default_schedule(const WorkloadGraph& graph, Estimator& estimator
           schedule.per_sub[sub].push_back(ref);
         }
       }
-      if (fits) consider(std::move(schedule));
+      if (fits) schedules.push_back(std::move(schedule));
     }
   }
   Schedule greedy = greedy_layer_schedule(graph, estimator, profiles);
-  if (!greedy.per_sub.empty()) consider(std::move(greedy));
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const auto& a, const auto& b) { return better(a.first, b.first); });
+  if (!greedy.per_sub.empty()) schedules.push_back(std::move(greedy));
+
+  constexpr std::size_t kFinalists = 3;
+  MakespanFloor floor(graph, profiles);
+  // The floor bounds the quick estimate too, so a schedule whose floor is
+  // above the kFinalists-th best quick makespan found cannot be a finalist:
+  // visiting schedules by rising floor lets most poor ones go unestimated.
+  std::vector<double> floors;
+  for (const Schedule& schedule : schedules) floors.push_back(floor.of(schedule));
+  std::vector<std::size_t> by_floor(schedules.size());
+  for (std::size_t i = 0; i < by_floor.size(); ++i) by_floor[i] = i;
+  std::stable_sort(by_floor.begin(), by_floor.end(), [&](std::size_t a, std::size_t b) { return floors[a] < floors[b]; });
+  std::vector<std::pair<WorkloadEstimate, std::size_t>> candidates;  // quick estimate, index in `schedules`
+  std::vector<double> leading;                                       // the best quick makespans, ascending
+  for (std::size_t i : by_floor) {
+    if (leading.size() == kFinalists && floors[i] > leading.back()) continue;
+    WorkloadEstimate quick = quick_evaluate(graph, estimator, profiles, schedules[i]);
+    if (!quick.feasible) continue;
+    leading.insert(std::upper_bound(leading.begin(), leading.end(), quick.makespan_cycles), quick.makespan_cycles);
+    if (leading.size() > kFinalists) leading.pop_back();
+    candidates.emplace_back(std::move(quick), i);
+  }
+  // Ties keep the order the schedules were built in.
+  std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+    if (better(a.first, b.first)) return true;
+    if (better(b.first, a.first)) return false;
+    return a.second < b.second;
+  });
   ScheduleChoice best;
   best.estimate.feasible = false;
   best.estimate.reason = "no candidate schedule";
-  constexpr std::size_t kFinalists = 3;
   for (std::size_t i = 0; i < std::min(kFinalists, candidates.size()); ++i) {
-    WorkloadEstimate estimate = evaluate(graph, estimator, profiles, candidates[i].second);
-    if (better(estimate, best.estimate)) best = ScheduleChoice{std::move(candidates[i].second), std::move(estimate)};
+    // A finalist that cannot beat the best one even with every layer at its
+    // uncontended latency is skipped: the choice stays what evaluating it
+    // would give, at a fraction of the fluid model's cost.
+    const std::size_t index = candidates[i].second;
+    if (best.estimate.feasible && floors[index] > best.estimate.makespan_cycles) continue;
+    WorkloadEstimate estimate = evaluate(graph, estimator, profiles, schedules[index]);
+    if (better(estimate, best.estimate)) best = ScheduleChoice{std::move(schedules[index]), std::move(estimate)};
   }
   return best;
 }

@@ -17,13 +17,35 @@
 // soonest, counting DRAM contention and on-chip reuse), and keeps the
 // schedule with the smallest makespan (then energy).
 #include <cstdint>
+#include <memory>
+#include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dataflows/estimator.hpp"
 #include "dataflows/schedule.hpp"
 
 namespace nasaic {
+
+// The profiles of a workload's layer shapes on each sub-accelerator spec met
+// so far. Every candidate of a hardware search is a new chip, but its
+// sub-accelerators mostly are not: one lookup per sub-accelerator replaces
+// one per layer shape. Safe to share between threads; bounded.
+class ShapeProfileCache {
+ public:
+  using Profiles = std::vector<std::shared_ptr<const LayerProfile>>;  // per shape
+  static constexpr std::size_t kCapacity = 1 << 14;
+
+  std::shared_ptr<const Profiles> find(const MappingCache::SubKey& key) const;
+  // Past the capacity, entries are no longer kept (the mapping cache still is).
+  void insert(const MappingCache::SubKey& key, std::shared_ptr<const Profiles> profiles);
+  std::size_t size() const;
+
+ private:
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<MappingCache::SubKey, std::shared_ptr<const Profiles>, MappingCache::SubKeyHash> map_;
+};
 
 // A workload's layers flattened, with their dependencies, built once so that
 // evaluating many schedules does no graph work.
@@ -37,6 +59,14 @@ struct WorkloadGraph {
   std::vector<std::vector<int>> successors;    // global ids
   std::vector<int> sole_producer;              // the only tensor input, or -1
   std::vector<std::vector<std::size_t>> orders;  // per network, its layers in dependency order
+  // Per layer, the index of its cost shape among the workload's distinct
+  // ones: layers of one shape share a profile on a given sub-accelerator.
+  std::vector<int> shape;
+  std::vector<int> shape_layer;  // per shape, a layer of that shape
+  // Filled by default_schedule on the chips it is asked about.
+  std::shared_ptr<ShapeProfileCache> shape_profiles = std::make_shared<ShapeProfileCache>();
+
+  std::size_t shapes() const { return shape_layer.size(); }
 
   int id(LayerRef ref) const { return offset[static_cast<std::size_t>(ref.network)] + ref.layer; }
   const Layer& layer(int id) const {

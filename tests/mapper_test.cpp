@@ -272,7 +272,7 @@ TEST(Mapper, BoundedCacheKeysTechnologyByValue) {
   for (std::size_t i = 0; i < net.size(); ++i) {
     for (std::size_t s = 0; s < chip.sub_accelerators.size(); ++s) {
       EXPECT_EQ(bounded.plan(net.layer(i), s).mapping, unbounded.plan(net.layer(i), s).mapping);
-      EXPECT_EQ(bounded.profile(net.layer(i), s).compute_cycles, unbounded.profile(net.layer(i), s).compute_cycles);
+      EXPECT_EQ(bounded.profile(net.layer(i), s)->compute_cycles, unbounded.profile(net.layer(i), s)->compute_cycles);
       EXPECT_LE(small->size(), 8u);
     }
   }
@@ -287,8 +287,8 @@ TEST(Mapper, BoundedCacheKeysTechnologyByValue) {
   auto shared = std::make_shared<MappingCache>();
   Mapper first(coded, shared), second(costly, shared);
   const std::size_t eyeriss = static_cast<std::size_t>(chip.find("eyeriss"));
-  const LayerProfile cheap_profile = first.profile(net.layer(2), eyeriss);
-  const LayerProfile costly_profile = second.profile(net.layer(2), eyeriss);
+  const LayerProfile cheap_profile = *first.profile(net.layer(2), eyeriss);
+  const LayerProfile costly_profile = *second.profile(net.layer(2), eyeriss);
   EXPECT_EQ(shared->size(), 2u);
   EXPECT_EQ(costly_profile.energy.mac_pj, 4 * cheap_profile.energy.mac_pj);
 }
@@ -314,7 +314,7 @@ TEST(Mapper, SharedCacheServesThreads) {
       for (int round = 0; round < 2; ++round)
         for (std::size_t i = 0; i < net.size(); ++i)
           for (std::size_t s = 0; s < chips[c].sub_accelerators.size(); ++s)
-            threaded[c].push_back(mapper.profile(net.layer(i), s).compute_cycles);
+            threaded[c].push_back(mapper.profile(net.layer(i), s)->compute_cycles);
     });
   }
   for (auto& thread : threads) thread.join();
@@ -324,7 +324,7 @@ TEST(Mapper, SharedCacheServesThreads) {
     for (int round = 0; round < 2; ++round)
       for (std::size_t i = 0; i < net.size(); ++i)
         for (std::size_t s = 0; s < chips[c].sub_accelerators.size(); ++s)
-          expected.push_back(alone.profile(net.layer(i), s).compute_cycles);
+          expected.push_back(alone.profile(net.layer(i), s)->compute_cycles);
     EXPECT_EQ(threaded[c], expected) << "chip " << c;
   }
   EXPECT_LE(shared->size(), 64u);

@@ -244,6 +244,59 @@ TEST(WorkloadCost, CacheGivesTheSameProfiles) {
   EXPECT_LT(cached.cache_size(), network.size() * chip.sub_accelerators.size());
 }
 
+// The graph's profile cache serves chips that share a sub-accelerator spec,
+// and a chip that shares none gets what a fresh graph gives it.
+TEST(WorkloadCost, GraphProfileCacheServesChipsAlike) {
+  Workload workload;
+  workload.networks = {zoo_model("resnet18"), zoo_model("mobilenet_v2")};
+  const WorkloadGraph graph(workload);
+  const ChipSpec first = two_sub_chip(Arbitration::weighted, "nvdla", "shidiannao");
+  ChipSpec second = first;
+  second.sub_accelerators[1].rows = 8;  // the nvdla core is as it was
+  ChipSpec third = first;
+  third.sub_accelerators[0].ifmap.capacity_bytes = 16 * 1024;
+  third.sub_accelerators[1].cols = 32;
+  for (const ChipSpec* chip : std::vector<const ChipSpec*>{&first, &second}) {
+    Estimator estimator(*chip, SurrogateParams());
+    ASSERT_TRUE(default_schedule(graph, estimator).estimate.feasible);
+  }
+  EXPECT_EQ(graph.shape_profiles->size(), 3u);
+  EXPECT_LT(graph.shapes(), graph.size());  // resnet18 repeats its block shapes
+  for (const ChipSpec* chip : std::vector<const ChipSpec*>{&second, &third}) {
+    Estimator warm(*chip, SurrogateParams()), fresh(*chip, SurrogateParams());
+    const ScheduleChoice cached = default_schedule(graph, warm);
+    const ScheduleChoice alone = default_schedule(WorkloadGraph(workload), fresh);
+    EXPECT_EQ(cached.estimate.makespan_cycles, alone.estimate.makespan_cycles);
+    EXPECT_EQ(cached.estimate.energy_pj, alone.estimate.energy_pj);
+    EXPECT_EQ(cached.schedule.per_sub, alone.schedule.per_sub);
+  }
+  EXPECT_EQ(graph.shape_profiles->size(), 5u);
+}
+
+// Static power (clock, leakage, PE control) costs energy for as long as a
+// layer runs, in the fluid model the scheduler chooses by and in the quick one.
+TEST(WorkloadCost, StaticEnergyFollowsEachLayersDuration) {
+  Workload workload;
+  workload.networks = {zoo_model("resnet18"), mlp("mlp")};
+  const WorkloadGraph graph(workload);
+  const ChipSpec dynamic_only = two_sub_chip(Arbitration::weighted, "nvdla", "shidiannao");
+  ChipSpec leaky = dynamic_only;
+  leaky.technology.leakage_pj_per_mm2_cycle = 30.0;
+  leaky.technology.control_pj_per_pe_cycle = 0.01;
+  Estimator plain(dynamic_only, SurrogateParams()), with_static(leaky, SurrogateParams());
+  const ScheduleChoice base = default_schedule(graph, plain);
+  ASSERT_TRUE(base.estimate.feasible);
+  const WorkloadEstimate estimate = evaluate_schedule(graph, with_static, base.schedule);
+  ASSERT_TRUE(estimate.feasible);
+  EXPECT_EQ(estimate.makespan_cycles, base.estimate.makespan_cycles);
+  double static_pj = 0;
+  for (const ScheduledLayer& layer : estimate.layers)
+    static_pj += static_energy_pj(leaky.sub_accelerators[static_cast<std::size_t>(layer.sub)], leaky.technology,
+                                  layer.end - layer.start);
+  EXPECT_GT(static_pj, 0.01 * base.estimate.energy_pj);
+  EXPECT_NEAR(estimate.energy_pj, base.estimate.energy_pj + static_pj, 1e-9 * estimate.energy_pj);
+}
+
 TEST(SurrogateParams, LoadScaleAndRejectUnknownNames) {
   testing::TempDir dir;
   const std::string path =
