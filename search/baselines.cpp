@@ -45,14 +45,14 @@ SuccessiveResult run_successive(const SearchSpec& spec, const AccuracyOracle& ac
   SuccessiveResult result;
 
   const SearchSpec networks_spec = accuracy_only_spec(spec);
-  const CoSearchEvaluator networks_evaluator(networks_spec, accuracy);
+  CoSearchEvaluator networks_evaluator(networks_spec, accuracy);
   std::unique_ptr<Controller> networks_controller = make(networks_evaluator.design_space());
   result.networks = run_search(networks_evaluator, *networks_controller, in_subfolder(options, "networks"));
   if (!result.networks.has_best) throw InputError(spec.file, 0, "tasks", "the networks search found no network that maps");
   const Evaluation chosen = networks_evaluator.evaluate(result.networks.best_genes);
 
   const SearchSpec hardware_spec = hardware_only_spec(spec, chosen.architectures);
-  const CoSearchEvaluator hardware_evaluator(hardware_spec, nullptr);
+  CoSearchEvaluator hardware_evaluator(hardware_spec, nullptr);
   std::unique_ptr<Controller> hardware_controller = make(hardware_evaluator.design_space());
   result.hardware = run_search(hardware_evaluator, *hardware_controller, in_subfolder(options, "hardware"));
   const Genome& chip_genes = result.hardware.has_best ? result.hardware.best_genes : result.hardware.closest_genes;

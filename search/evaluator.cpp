@@ -35,7 +35,7 @@ CoSearchEvaluator::CoSearchEvaluator(const SearchSpec& spec, AccuracyOracle accu
   }
 }
 
-Evaluation CoSearchEvaluator::evaluate(const Genome& genes) const {
+Evaluation CoSearchEvaluator::evaluate(const Genome& genes, bool with_accuracy) const {
   NASAIC_CHECK(design_.contains(genes), "a genome outside the design space");
   const auto surrogate_start = std::chrono::steady_clock::now();
   Evaluation evaluation;
@@ -108,6 +108,7 @@ Evaluation CoSearchEvaluator::evaluate(const Genome& genes) const {
 
   // 4. Accuracy, for candidates within the specs only.
   evaluation.accuracy.assign(spec.tasks.size(), std::nullopt);
+  if (!with_accuracy) return evaluation;
   if (evaluation.meets_specs && accuracy_) {
     const auto accuracy_start = std::chrono::steady_clock::now();
     double weights = 0;

@@ -69,12 +69,17 @@ class CoSearchEvaluator {
   // Every task's decisions ("task.decision"), then the hardware's ("hw.*").
   std::size_t hardware_offset() const { return hardware_offset_; }
   // Safe to call from several threads when the oracle is.
-  Evaluation evaluate(const Genome& genes) const;
+  Evaluation evaluate(const Genome& genes) const { return evaluate(genes, true); }
+  // Stages 1-3 only (no accuracy, so no reward): the chip, networks and
+  // schedule a simulation job of the candidate needs.
+  Evaluation evaluate_design(const Genome& genes) const { return evaluate(genes, false); }
   // The surrogate's parameters for every later evaluation (after a refit).
   void set_surrogate(const SurrogateParams& params) { params_ = params; }
   const SurrogateParams& surrogate() const { return params_; }
 
  private:
+  Evaluation evaluate(const Genome& genes, bool with_accuracy) const;
+
   const SearchSpec* spec_;
   AccuracyOracle accuracy_;
   std::shared_ptr<MappingCache> mappings_;

@@ -10,7 +10,7 @@ namespace nasaic {
 namespace {
 
 // Bump when the tables change, so an older folder is refused, not misread.
-constexpr const char* kSchemaVersion = "nasaic-search-db-3";
+constexpr const char* kSchemaVersion = "nasaic-search-db-4";
 
 class Statement {
  public:
@@ -69,7 +69,7 @@ void ResultsStore::open(const StoreIdentity& identity) {
   execute(
       "CREATE TABLE IF NOT EXISTS simulated_layers (id INTEGER NOT NULL, position INTEGER NOT NULL, network TEXT NOT NULL, "
       "layer TEXT NOT NULL, sub_accelerator TEXT NOT NULL, start_cycle INTEGER NOT NULL, end_cycle INTEGER NOT NULL, "
-      "PRIMARY KEY (id, position))");
+      "dependency_stall_cycles INTEGER NOT NULL, PRIMARY KEY (id, position))");
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"schema", kSchemaVersion},
       {"spec_name", identity.spec_name},
@@ -207,7 +207,8 @@ std::map<std::int64_t, StoredSimulation> ResultsStore::load_simulations() const 
   }
   if (status != SQLITE_DONE) fail("cannot be read");
   Statement layers(db_,
-                   "SELECT id, network, layer, sub_accelerator, start_cycle, end_cycle FROM simulated_layers "
+                   "SELECT id, network, layer, sub_accelerator, start_cycle, end_cycle, dependency_stall_cycles "
+                   "FROM simulated_layers "
                    "ORDER BY id, position");
   if (!layers) fail("is not a nasaic results database");
   while ((status = sqlite3_step(layers.get())) == SQLITE_ROW) {
@@ -215,7 +216,8 @@ std::map<std::int64_t, StoredSimulation> ResultsStore::load_simulations() const 
     const auto found = simulations.find(sqlite3_column_int64(s, 0));
     if (found == simulations.end()) fail("holds layers of a simulation it does not record");
     found->second.layers.push_back(
-        {column_text(s, 1), column_text(s, 2), column_text(s, 3), sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5)});
+        {column_text(s, 1), column_text(s, 2), column_text(s, 3), sqlite3_column_int64(s, 4), sqlite3_column_int64(s, 5),
+         sqlite3_column_int64(s, 6)});
   }
   if (status != SQLITE_DONE) fail("cannot be read");
   return simulations;
@@ -243,8 +245,8 @@ void ResultsStore::append_simulation(const StoredSimulation& simulation) {
   execute("BEGIN");
   if (sqlite3_step(s) != SQLITE_DONE) fail("cannot be written");
   Statement layer(db_,
-                  "INSERT INTO simulated_layers (id, position, network, layer, sub_accelerator, start_cycle, end_cycle) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?)");
+                  "INSERT INTO simulated_layers (id, position, network, layer, sub_accelerator, start_cycle, end_cycle, "
+                  "dependency_stall_cycles) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!layer) fail("cannot be written");
   for (std::size_t i = 0; i < simulation.layers.size(); ++i) {
     const StoredSimulation::Layer& row = simulation.layers[i];
@@ -256,6 +258,7 @@ void ResultsStore::append_simulation(const StoredSimulation& simulation) {
     sqlite3_bind_text(layer.get(), 5, row.sub_accelerator.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(layer.get(), 6, row.start_cycle);
     sqlite3_bind_int64(layer.get(), 7, row.end_cycle);
+    sqlite3_bind_int64(layer.get(), 8, row.dependency_stall_cycles);
     if (sqlite3_step(layer.get()) != SQLITE_DONE) fail("cannot be written");
   }
   execute("COMMIT");

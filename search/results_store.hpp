@@ -53,6 +53,7 @@ struct StoredSimulation {
   struct Layer {
     std::string network, layer, sub_accelerator;
     std::int64_t start_cycle = 0, end_cycle = 0;
+    std::int64_t dependency_stall_cycles = 0;  // waiting for producers, inside [start, end)
   };
   std::vector<Layer> layers;
 };

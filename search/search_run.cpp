@@ -17,6 +17,7 @@
 #include "dataflows/schedule.hpp"
 #include "models/network_yaml.hpp"
 #include "search/results_store.hpp"
+#include "sim/calibration.hpp"
 #include "sim/simulation_job.hpp"
 
 namespace nasaic {
@@ -116,7 +117,8 @@ StoredSimulation simulated_figures(const SearchSpec& spec, const Evaluation& eva
   if (!result.ok) return simulation;
   const double clock = evaluation.chip.clock_hz;
   for (const SimulatedLayer& layer : result.layers)
-    simulation.layers.push_back({layer.network, layer.layer, layer.sub_accelerator, layer.start_cycle, layer.end_cycle});
+    simulation.layers.push_back({layer.network, layer.layer, layer.sub_accelerator, layer.start_cycle, layer.end_cycle,
+                                 layer.stall_dependency_cycles});
   simulation.makespan_seconds = static_cast<double>(result.makespan_cycles) / clock;
   simulation.energy_pj = result.energy_pj;
   simulation.area_um2 = result.area_um2;
@@ -133,6 +135,54 @@ StoredSimulation simulated_figures(const SearchSpec& spec, const Evaluation& eva
   simulation.meets_specs = verdict.violation == 0;
   simulation.reason = verdict.reason;
   return simulation;
+}
+
+// What the simulator measured of a candidate's design, in the form the
+// surrogate's fit takes: each layer's cycles without its wait for producers
+// (the surrogate starts a layer only once they are done).
+WorkloadObservation observation_of(const Evaluation& design, const StoredSimulation& simulation) {
+  WorkloadObservation observation;
+  observation.chip = design.chip;
+  observation.workload = design.workload;
+  observation.schedule = design.schedule;
+  const Workload& workload = *design.workload;
+  std::vector<int> offset;
+  std::size_t layers = 0;
+  for (const Network& network : workload.networks) {
+    offset.push_back(static_cast<int>(layers));
+    layers += network.size();
+  }
+  observation.layer_cycles.assign(layers, 0.0);
+  std::size_t seen = 0;
+  for (const StoredSimulation::Layer& layer : simulation.layers) {
+    std::size_t n = 0;
+    while (n < workload.networks.size() && workload.networks[n].name() != layer.network) ++n;
+    NASAIC_CHECK(n < workload.networks.size(), "a simulated layer of a network the design has");
+    const std::ptrdiff_t index = workload.networks[n].find(layer.layer);
+    NASAIC_CHECK(index >= 0, "a simulated layer the design has");
+    observation.layer_cycles[static_cast<std::size_t>(offset[n] + index)] =
+        static_cast<double>(layer.end_cycle - layer.start_cycle - layer.dependency_stall_cycles);
+    ++seen;
+  }
+  NASAIC_CHECK(seen == layers, "a simulation reports every layer of its workload");
+  observation.makespan_cycles = simulation.makespan_seconds * design.chip.clock_hz;
+  return observation;
+}
+
+nlohmann::json refits_json(const std::vector<SearchRefit>& refits) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const SearchRefit& refit : refits) {
+    nlohmann::json parameters = nlohmann::json::object();
+    for (const auto& [name, value] : refit.parameters) parameters[name] = value;
+    list.push_back({{"checkpoint", refit.checkpoint},
+                    {"evaluations", refit.evaluations},
+                    {"candidates", refit.candidates},
+                    {"makespan_error_before", {{"mean", refit.error_before_mean}, {"max", refit.error_before_max}}},
+                    {"makespan_error_after", {{"mean", refit.error_after_mean}, {"max", refit.error_after_max}}},
+                    {"parameters", parameters},
+                    {"seconds", refit.seconds}});
+  }
+  return list;
 }
 
 nlohmann::json simulation_json(const StoredSimulation& simulation) {
@@ -279,6 +329,21 @@ std::string report_markdown(const SearchSpec& spec, const std::vector<StoredEval
     }
     md += "\n";
   }
+  if (!summary.refits.empty()) {
+    md += "### Refits of the surrogate\n\nAt each checkpoint with new simulations, the surrogate's parameters are refit to "
+          "every simulated candidate's per-layer cycles; the search goes on with the refit surrogate. Makespan error "
+          "on the candidates fitted to, with the parameters before and after:\n\n"
+          "| checkpoint | evaluations | candidates | error before (mean / max) | after (mean / max) |\n|---|---|---|---|---|\n";
+    for (const SearchRefit& refit : summary.refits) {
+      char line[200];
+      std::snprintf(line, sizeof line, "| %lld | %lld | %lld | %.2f %% / %.2f %% | %.2f %% / %.2f %% |\n",
+                    static_cast<long long>(refit.checkpoint), static_cast<long long>(refit.evaluations),
+                    static_cast<long long>(refit.candidates), 100 * refit.error_before_mean,
+                    100 * refit.error_before_max, 100 * refit.error_after_mean, 100 * refit.error_after_max);
+      md += line;
+    }
+    md += "\n";
+  }
   std::vector<const StoredEvaluation*> feasible;
   for (const StoredEvaluation& row : rows)
     if (row.outcome.feasible) feasible.push_back(&row);
@@ -358,7 +423,7 @@ SearchRunOptions in_subfolder(const SearchRunOptions& options, const std::string
   return sub;
 }
 
-SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options) {
+SearchRunSummary run_search(CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const SearchSpec& spec = evaluator.spec();
   const fs::path out(options.out_dir);
@@ -398,6 +463,42 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
   std::vector<Pending> pending;
   std::unique_ptr<SimulationRunner> runner;
   std::int64_t checkpoints = 0;
+  // Refits: the designs chosen for simulation so far, in the order chosen; a
+  // refit at a checkpoint uses those chosen before it (all collected by then,
+  // in a resumed run too), so it is the same whatever the run's history.
+  const bool recalibrate = simulate && spec.simulator.recalibrate;
+  std::vector<std::pair<std::int64_t, Evaluation>> observed;
+  std::size_t observations_fitted = 0;
+  auto refit = [&](std::int64_t checkpoint) {
+    std::vector<WorkloadObservation> observations;
+    for (const auto& [id, design] : observed) {
+      const auto simulation = simulated.find(id);
+      if (simulation != simulated.end() && simulation->second.ok)
+        observations.push_back(observation_of(design, simulation->second));
+    }
+    if (observations.empty() || observations.size() == observations_fitted) return;
+    observations_fitted = observations.size();
+    const auto refit_start = std::chrono::steady_clock::now();
+    SearchRefit record;
+    record.checkpoint = checkpoint;
+    record.evaluations = done;
+    record.candidates = static_cast<std::int64_t>(observations.size());
+    const SurrogateParams before = evaluator.surrogate();
+    const SurrogateParams after = fit_parameters(observations, before);
+    for (const WorkloadObservation& observation : observations) {
+      const double error_before = std::abs(makespan_error(observation, before));
+      const double error_after = std::abs(makespan_error(observation, after));
+      record.error_before_mean += error_before / static_cast<double>(observations.size());
+      record.error_after_mean += error_after / static_cast<double>(observations.size());
+      record.error_before_max = std::max(record.error_before_max, error_before);
+      record.error_after_max = std::max(record.error_after_max, error_after);
+    }
+    for (const auto& [name, value] : after.named()) record.parameters[name] = value;
+    evaluator.set_surrogate(after);
+    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - refit_start).count();
+    summary.refit_seconds += record.seconds;
+    summary.refits.push_back(std::move(record));
+  };
   auto collect = [&] {
     const auto wait_start = std::chrono::steady_clock::now();
     for (Pending& job : pending) {
@@ -423,14 +524,19 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
       // A permutation of a chip already chosen teaches the simulator nothing new.
       if (!chosen_designs.insert(design_key(evaluator, genomes[static_cast<std::size_t>(id)])).second) continue;
       ++taken;
-      if (simulated.count(id) > 0) continue;  // simulated before the run was resumed
+      const bool known = simulated.count(id) > 0;  // simulated before the run was resumed
+      if (known && !recalibrate) continue;
+      // The design as the surrogate now schedules it: what is simulated, and
+      // what a refit compares the simulation with.
+      Evaluation design = evaluator.evaluate_design(genomes[static_cast<std::size_t>(id)]);
+      if (recalibrate) observed.emplace_back(id, design);
+      if (known) continue;
       if (!runner)
         runner = std::make_unique<SimulationRunner>(options.simulator_executable, spec.simulator.jobs,
                                                     spec.simulator.timeout_seconds);
-      Evaluation evaluation = evaluator.evaluate(genomes[static_cast<std::size_t>(id)]);
-      SimulationJob job{evaluation.chip, *evaluation.workload, evaluation.schedule, ""};
+      SimulationJob job{design.chip, *design.workload, design.schedule, ""};
       const JobRunner::JobId handle = runner->submit(job);
-      pending.push_back({id, handle, std::move(evaluation)});
+      pending.push_back({id, handle, std::move(design)});
     }
   };
 
@@ -487,6 +593,7 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
     if (simulate && done / spec.simulator.every > checkpoints) {
       checkpoints = done / spec.simulator.every;
       collect();
+      if (recalibrate) refit(checkpoints);
       submit_best();
     }
     if (runner) runner->poll();  // starts queued jobs as slots free up
@@ -508,6 +615,8 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
     summary.surrogate_seconds = kept.surrogate_seconds;
     summary.accuracy_seconds = kept.accuracy_seconds;
     summary.simulation_seconds = kept.simulation_seconds;
+    summary.refits = kept.refits;
+    summary.refit_seconds = kept.refit_seconds;
     lines.clear();
     double error_sum = 0;
     for (StoredEvaluation& row : rows) {
@@ -583,10 +692,12 @@ SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& cont
                                         {"failed", summary.simulation_failures},
                                         {"overturned_verdicts", summary.overturned},
                                         {"makespan_error_mean", summary.makespan_error_mean},
-                                        {"makespan_error_max", summary.makespan_error_max}}},
+                                        {"makespan_error_max", summary.makespan_error_max},
+                                        {"refits", refits_json(summary.refits)}}},
                          {"seconds", {{"surrogate", summary.surrogate_seconds},
                                       {"accuracy", summary.accuracy_seconds},
                                       {"simulator_wait", summary.simulation_seconds},
+                                      {"refits", summary.refit_seconds},
                                       {"wall", summary.wall_seconds}}}};
   if (summary.has_best) json["best"] = nlohmann::json::parse(rows[static_cast<std::size_t>(summary.best_id)].row_json);
   write_atomically(out / "summary.json", json.dump(2) + "\n");

@@ -51,6 +51,18 @@ struct SearchRunOptions {
   std::function<void(std::int64_t, std::int64_t, double, const std::string&)> progress;
 };
 
+// A refit of the surrogate's parameters to the simulated candidates, at a
+// checkpoint of the simulator loop.
+struct SearchRefit {
+  std::int64_t checkpoint = 0, evaluations = 0;
+  std::int64_t candidates = 0;  // simulated designs fitted to, all of them so far
+  // The surrogate's makespan error on those candidates (|m - s| / s) with
+  // the parameters before and after.
+  double error_before_mean = 0, error_before_max = 0, error_after_mean = 0, error_after_max = 0;
+  std::map<std::string, double> parameters;  // after
+  double seconds = 0;
+};
+
 struct SearchRunSummary {
   std::int64_t evaluations = 0;
   std::int64_t replayed = 0;  // taken from the database on resume
@@ -69,6 +81,8 @@ struct SearchRunSummary {
   std::int64_t simulated = 0, overturned = 0, simulation_failures = 0;
   double makespan_error_mean = 0, makespan_error_max = 0;
   double simulation_seconds = 0;  // waiting for the simulator at checkpoints
+  std::vector<SearchRefit> refits;
+  double refit_seconds = 0;
 };
 
 // The options of a search in the subfolder `name` of options.out_dir (the
@@ -79,7 +93,9 @@ SearchRunOptions in_subfolder(const SearchRunOptions& options, const std::string
 
 // Throws InputError for a results folder that holds another search, or that
 // exists without `resume`.
-SearchRunSummary run_search(const CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options);
+// With the spec's simulator loop and `recalibrate`, the evaluator's surrogate
+// parameters are refit at checkpoints and stay as the last refit left them.
+SearchRunSummary run_search(CoSearchEvaluator& evaluator, Controller& controller, const SearchRunOptions& options);
 
 // The JSON line of one evaluation (what candidates.jsonl and the database's
 // `row` column hold): no timings, so equal runs give equal bytes.

@@ -146,13 +146,14 @@ SearchSpec load_search_spec(const std::string& path) {
   spec.controller = controller;
 
   if (const auto simulator = root.optional("simulator")) {
-    simulator->expect_map({"every", "top", "jobs", "timeout"});
+    simulator->expect_map({"every", "top", "jobs", "timeout", "recalibrate"});
     spec.simulator.enabled = true;
     if (const auto every = simulator->optional("every")) spec.simulator.every = every->as_int(1, 100'000'000);
     if (const auto top = simulator->optional("top")) spec.simulator.top = static_cast<int>(top->as_int(1, 1000));
     if (const auto jobs = simulator->optional("jobs")) spec.simulator.jobs = static_cast<int>(jobs->as_int(1, 256));
     if (const auto timeout = simulator->optional("timeout"))
       spec.simulator.timeout_seconds = timeout->as_positive_quantity({UnitKind::time}).value;
+    if (const auto recalibrate = simulator->optional("recalibrate")) spec.simulator.recalibrate = recalibrate->as_switch();
   }
 
   if (const auto calibration = root.optional("calibration")) {

@@ -13,7 +13,7 @@
 //   # or: pareto (accuracy, latency, energy and area), or {minimize: makespan|energy|area|edp}
 //   controller: {name: rl, ...}    # the controller and its options, created by name
 //   calibration: ../calibration/default-45nm.json   # surrogate parameters (optional)
-//   simulator: {every: 200, top: 3, jobs: 2, timeout: 10 min}
+//   simulator: {every: 200, top: 3, jobs: 2, timeout: 10 min, recalibrate: true}
 //                                  # optional: every `every` evaluations the `top` best
 //                                  # candidates within the specs not yet simulated run
 //                                  # through `nasaic simulate`, `jobs` at a time
@@ -50,6 +50,9 @@ struct SimulatorLoop {
   int top = 3;
   int jobs = 2;
   double timeout_seconds = 600;
+  // Refit the surrogate's parameters to the simulated candidates' layers at
+  // every checkpoint, and search on with the refit surrogate.
+  bool recalibrate = true;
 };
 
 enum class ObjectiveKind { accuracy, pareto, minimize };

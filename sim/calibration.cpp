@@ -749,13 +749,38 @@ ErrorSummary summarize_errors(const std::vector<double>& estimate, const std::ve
 
 SurrogateParams fit_parameters(const std::vector<DesignPoint>& training, const Technology& technology,
                                const SurrogateParams& start) {
+  std::vector<WorkloadObservation> observations;
+  observations.reserve(training.size());
+  for (const DesignPoint& point : training) {
+    WorkloadObservation observation;
+    observation.chip = chip_of(point, technology);
+    observation.workload = std::make_shared<const Workload>(workload_of(point));
+    observation.schedule = schedule_of(point);
+    observation.layer_cycles = point.cycles;  // network i is sub-accelerator i's one layer
+    observation.makespan_cycles = *std::max_element(point.cycles.begin(), point.cycles.end());
+    observations.push_back(std::move(observation));
+  }
+  return fit_parameters(observations, start);
+}
+
+double makespan_error(const WorkloadObservation& observation, const SurrogateParams& params) {
+  Estimator estimator(observation.chip, params);
+  const WorkloadEstimate estimate =
+      evaluate_schedule(WorkloadGraph(*observation.workload), estimator, observation.schedule);
+  NASAIC_CHECK(estimate.feasible, "an observed schedule is one the surrogate can evaluate");
+  return estimate.makespan_cycles / observation.makespan_cycles - 1;
+}
+
+SurrogateParams fit_parameters(const std::vector<WorkloadObservation>& training, const SurrogateParams& start) {
   // The parameters the data exercises: per-template ones for templates that
-  // appear, and the memory-system ones.
+  // run a layer, and the memory-system ones.
   const auto& names = template_names();
   std::vector<bool> used(names.size(), false);
-  for (const auto& point : training) {
-    for (const auto& sub : point.subs) {
-      used[static_cast<std::size_t>(std::find(names.begin(), names.end(), sub.dataflow) - names.begin())] = true;
+  for (const auto& observation : training) {
+    for (std::size_t s = 0; s < observation.schedule.per_sub.size(); ++s) {
+      if (observation.schedule.per_sub[s].empty()) continue;
+      const std::string& dataflow = observation.chip.sub_accelerators[s].dataflow;
+      used[static_cast<std::size_t>(std::find(names.begin(), names.end(), dataflow) - names.begin())] = true;
     }
   }
   struct Parameter {
@@ -776,12 +801,10 @@ SurrogateParams fit_parameters(const std::vector<DesignPoint>& training, const T
   // Residuals: relative latency errors of every simulated layer.
   std::vector<std::unique_ptr<Estimator>> estimators;
   std::vector<WorkloadGraph> graphs;
-  std::vector<Workload> workloads;
-  workloads.reserve(training.size());
-  for (const auto& point : training) workloads.push_back(workload_of(point));
-  for (std::size_t i = 0; i < training.size(); ++i) {
-    estimators.push_back(std::make_unique<Estimator>(chip_of(training[i], technology), params));
-    graphs.emplace_back(workloads[i]);
+  graphs.reserve(training.size());
+  for (const auto& observation : training) {
+    estimators.push_back(std::make_unique<Estimator>(observation.chip, params));
+    graphs.emplace_back(*observation.workload);
   }
   // The target is the mean absolute relative error (MAPE), fitted by
   // iteratively reweighted least squares: weighting each residual by
@@ -791,9 +814,9 @@ SurrogateParams fit_parameters(const std::vector<DesignPoint>& training, const T
     std::vector<double> r;
     for (std::size_t i = 0; i < training.size(); ++i) {
       estimators[i]->set_params(p);
-      const WorkloadEstimate estimate = evaluate_schedule(graphs[i], *estimators[i], schedule_of(training[i]));
+      const WorkloadEstimate estimate = evaluate_schedule(graphs[i], *estimators[i], training[i].schedule);
       for (const auto& layer : estimate.layers) {
-        const double truth = training[i].cycles[static_cast<std::size_t>(layer.ref.network)];
+        const double truth = training[i].layer_cycles[static_cast<std::size_t>(graphs[i].id(layer.ref))];
         r.push_back((layer.end - layer.start - truth) / truth);
       }
     }

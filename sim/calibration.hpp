@@ -183,4 +183,23 @@ ErrorSummary summarize_errors(const std::vector<double>& estimate, const std::ve
 SurrogateParams fit_parameters(const std::vector<DesignPoint>& training, const Technology& technology,
                                const SurrogateParams& start);
 
+// A whole workload as the simulator ran it: the chip, the networks, the
+// schedule, and each layer's simulated cycles (end - start), by the layer's
+// id in WorkloadGraph order. A design point is the one-layer-per-sub case; a
+// co-search's simulated candidates give tens of layers each.
+struct WorkloadObservation {
+  ChipSpec chip;
+  std::shared_ptr<const Workload> workload;
+  Schedule schedule;
+  std::vector<double> layer_cycles;
+  double makespan_cycles = 0;
+};
+// Fits the parameters the observations exercise (per-template ones for the
+// templates that run layers, and the memory-system ones) to their per-layer
+// cycles, starting from `start`: the design points' fit over whole workloads.
+SurrogateParams fit_parameters(const std::vector<WorkloadObservation>& observations, const SurrogateParams& start);
+// The surrogate's makespan for an observation's schedule under `params`,
+// over the simulated one, minus 1.
+double makespan_error(const WorkloadObservation& observation, const SurrogateParams& params);
+
 }  // namespace nasaic

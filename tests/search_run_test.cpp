@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "common/error.hpp"
@@ -45,7 +46,7 @@ std::string spec_copy(const TempDir& dir, const std::string& name, int seed = 1,
 SearchRunSummary run_test_search(const std::string& spec_path, const std::string& out, std::int64_t evaluations, int threads = 1,
                         bool resume = false) {
   const SearchSpec spec = load_search_spec(spec_path);
-  const CoSearchEvaluator evaluator(spec, nullptr);
+  CoSearchEvaluator evaluator(spec, nullptr);
   const ConfigNode node = ConfigNode::load_string("{name: evolution, population: 16, sample: 4, batch: 3}", "controller");
   std::unique_ptr<Controller> controller = make_evolution_controller(node, evaluator.design_space(), spec.seed);
   SearchRunOptions options;
@@ -64,6 +65,13 @@ void delete_rows_from(const std::string& db_path, int first) {
                          nullptr),
             SQLITE_OK);
   sqlite3_close(db);
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
 }
 
 std::size_t lines_of(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
@@ -150,7 +158,11 @@ TEST(SearchRun, SimulatesTheBestCandidatesAtEachCheckpointAndRecordsTheSurrogate
     EXPECT_TRUE(designs.insert(nlohmann::json(subs).dump()).second) << "evaluation " << id << " repeats a simulated chip";
     EXPECT_TRUE(simulation.ok) << simulation.failure;
     EXPECT_TRUE(rows[static_cast<std::size_t>(id)].outcome.feasible);
-    EXPECT_DOUBLE_EQ(simulation.surrogate_makespan_seconds, rows[static_cast<std::size_t>(id)].makespan_seconds);
+    // Submitted under the parameters of the time: the spec's until the first
+    // refit (checkpoint 2), refit ones later.
+    if (id < 21) EXPECT_DOUBLE_EQ(simulation.surrogate_makespan_seconds, rows[static_cast<std::size_t>(id)].makespan_seconds);
+    EXPECT_NEAR(simulation.surrogate_makespan_seconds, rows[static_cast<std::size_t>(id)].makespan_seconds,
+                0.01 * simulation.surrogate_makespan_seconds);
     EXPECT_NEAR(simulation.makespan_seconds, simulation.surrogate_makespan_seconds, 0.02 * simulation.makespan_seconds);
     EXPECT_DOUBLE_EQ(*std::max_element(simulation.task_latency_seconds.begin(), simulation.task_latency_seconds.end()),
                      simulation.makespan_seconds);
@@ -169,6 +181,58 @@ TEST(SearchRun, SimulatesTheBestCandidatesAtEachCheckpointAndRecordsTheSurrogate
   delete_rows_from(cut + "/search.db", 30);
   run_test_search(spec, cut, 60, 1, true);
   EXPECT_EQ(slurp(dir.path() / "cut" / "candidates.jsonl"), candidates);
+}
+
+// At every checkpoint with new simulations the surrogate is refit to the
+// simulated candidates' layers, and the search goes on with it.
+TEST(SearchRun, RefitsTheSurrogateToSimulatedCandidatesAndSearchesOnWithIt) {
+  TempDir dir;
+  const auto run = [&](const std::string& simulator, const std::string& name, SurrogateParams* final_params) {
+    const SearchSpec spec = load_search_spec(spec_copy(dir, name + ".yaml", 1, simulator));
+    CoSearchEvaluator evaluator(spec, nullptr);
+    const ConfigNode node = ConfigNode::load_string("{name: evolution, population: 16, sample: 4, batch: 3}", "controller");
+    std::unique_ptr<Controller> controller = make_evolution_controller(node, evaluator.design_space(), spec.seed);
+    SearchRunOptions options;
+    options.out_dir = (dir.path() / name).string();
+    options.evaluations = 60;
+    options.simulator_executable = NASAIC_BINARY;
+    const SearchRunSummary summary = run_search(evaluator, *controller, options);
+    if (final_params) *final_params = evaluator.surrogate();
+    return summary;
+  };
+  SurrogateParams refit_params;
+  const SearchRunSummary refit = run("{every: 20, top: 2, jobs: 2}", "refit", &refit_params);
+  const SearchRunSummary fixed = run("{every: 20, top: 2, jobs: 2, recalibrate: off}", "fixed", nullptr);
+  EXPECT_TRUE(fixed.refits.empty());
+  // Checkpoints after 21, 42 and 60 evaluations: the first has nothing
+  // simulated yet, the second the first's two candidates, the third four.
+  ASSERT_EQ(refit.refits.size(), 2u);
+  EXPECT_EQ(refit.refits[0].checkpoint, 2);
+  EXPECT_EQ(refit.refits[0].candidates, 2);
+  EXPECT_EQ(refit.refits[1].candidates, 4);
+  const SurrogateParams spec_params = load_search_spec(spec_copy(dir, "spec.yaml")).surrogate;
+  EXPECT_NE(refit_params.named(), spec_params.named());
+  for (const auto& [name, value] : refit_params.named()) EXPECT_EQ(refit.refits.back().parameters.at(name), value) << name;
+  for (const SearchRefit& record : refit.refits) {
+    EXPECT_GT(record.error_before_max, 0);
+    EXPECT_LE(record.error_after_mean, record.error_after_max);
+    EXPECT_LT(record.error_after_max, 0.02);
+  }
+  // The rows before the first refit are the fixed surrogate's; later ones
+  // were estimated by the refit one.
+  const std::vector<std::string> with = split_lines(slurp(dir.path() / "refit" / "candidates.jsonl"));
+  const std::vector<std::string> without = split_lines(slurp(dir.path() / "fixed" / "candidates.jsonl"));
+  ASSERT_EQ(with.size(), 60u);
+  ASSERT_EQ(without.size(), 60u);
+  for (std::size_t i = 0; i < 42; ++i) {
+    if (with[i].find("\"simulated\"") == std::string::npos) EXPECT_EQ(with[i], without[i]) << "row " << i;
+  }
+  std::size_t changed = 0;
+  for (std::size_t i = 42; i < 60; ++i) changed += with[i] != without[i];
+  EXPECT_GT(changed, 0u);
+  const nlohmann::json summary = nlohmann::json::parse(slurp(dir.path() / "refit" / "summary.json"));
+  EXPECT_EQ(summary["simulator"]["refits"].size(), 2u);
+  EXPECT_NE(slurp(dir.path() / "refit" / "report.md").find("### Refits of the surrogate"), std::string::npos);
 }
 
 TEST(SearchRun, CandidatesAreByteIdenticalWhateverTheThreadCount) {
