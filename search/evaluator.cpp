@@ -8,6 +8,10 @@
 namespace nasaic {
 namespace {
 
+// Fluid evaluations a top candidate's schedule refinement may spend: a few
+// passes over a two-network workload's layers.
+constexpr int kRefineEvaluations = 1000;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -35,7 +39,7 @@ CoSearchEvaluator::CoSearchEvaluator(const SearchSpec& spec, AccuracyOracle accu
   }
 }
 
-Evaluation CoSearchEvaluator::evaluate(const Genome& genes, bool with_accuracy) const {
+Evaluation CoSearchEvaluator::evaluate(const Genome& genes, bool with_accuracy, bool refine) const {
   NASAIC_CHECK(design_.contains(genes), "a genome outside the design space");
   const auto surrogate_start = std::chrono::steady_clock::now();
   Evaluation evaluation;
@@ -80,6 +84,7 @@ Evaluation CoSearchEvaluator::evaluate(const Genome& genes, bool with_accuracy) 
   // 2. The surrogate.
   Estimator estimator(evaluation.chip, params_, mappings_);
   ScheduleChoice choice = default_schedule(*graph, estimator);
+  if (refine) choice = refine_schedule(*graph, estimator, std::move(choice), kRefineEvaluations);
   evaluation.surrogate_seconds = seconds_since(surrogate_start);
   if (!choice.estimate.feasible) {
     evaluation.reason = choice.estimate.reason;

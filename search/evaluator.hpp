@@ -69,16 +69,20 @@ class CoSearchEvaluator {
   // Every task's decisions ("task.decision"), then the hardware's ("hw.*").
   std::size_t hardware_offset() const { return hardware_offset_; }
   // Safe to call from several threads when the oracle is.
-  Evaluation evaluate(const Genome& genes) const { return evaluate(genes, true); }
-  // Stages 1-3 only (no accuracy, so no reward): the chip, networks and
-  // schedule a simulation job of the candidate needs.
-  Evaluation evaluate_design(const Genome& genes) const { return evaluate(genes, false); }
+  Evaluation evaluate(const Genome& genes) const { return evaluate(genes, true, false); }
+  // Stages 1-3 only (no accuracy, so no reward), with the default schedule
+  // refined (refine_schedule) when the spec's simulator loop asks for it: the
+  // chip, networks and schedule a simulation job of a top candidate needs.
+  Evaluation evaluate_design(const Genome& genes) const { return evaluate(genes, false, spec_->simulator.refine); }
+  // Every stage, on the schedule evaluate_design gives: a top candidate as
+  // the simulator checked it.
+  Evaluation evaluate_final(const Genome& genes) const { return evaluate(genes, true, spec_->simulator.refine); }
   // The surrogate's parameters for every later evaluation (after a refit).
   void set_surrogate(const SurrogateParams& params) { params_ = params; }
   const SurrogateParams& surrogate() const { return params_; }
 
  private:
-  Evaluation evaluate(const Genome& genes, bool with_accuracy) const;
+  Evaluation evaluate(const Genome& genes, bool with_accuracy, bool refine) const;
 
   const SearchSpec* spec_;
   AccuracyOracle accuracy_;

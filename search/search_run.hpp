@@ -77,7 +77,8 @@ struct SearchRunSummary {
   Genome closest_genes;
   double surrogate_seconds = 0, accuracy_seconds = 0, wall_seconds = 0;
   // Simulated candidates, the surrogate's spec verdicts the simulator
-  // overturned, and the surrogate's makespan error on them (|s - m| / m).
+  // overturned, and the surrogate's makespan error on them (|s - m| / m,
+  // s its figure for the simulated schedule when the candidate was chosen).
   std::int64_t simulated = 0, overturned = 0, simulation_failures = 0;
   double makespan_error_mean = 0, makespan_error_max = 0;
   double simulation_seconds = 0;  // waiting for the simulator at checkpoints

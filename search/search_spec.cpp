@@ -146,7 +146,7 @@ SearchSpec load_search_spec(const std::string& path) {
   spec.controller = controller;
 
   if (const auto simulator = root.optional("simulator")) {
-    simulator->expect_map({"every", "top", "jobs", "timeout", "recalibrate"});
+    simulator->expect_map({"every", "top", "jobs", "timeout", "recalibrate", "refine"});
     spec.simulator.enabled = true;
     if (const auto every = simulator->optional("every")) spec.simulator.every = every->as_int(1, 100'000'000);
     if (const auto top = simulator->optional("top")) spec.simulator.top = static_cast<int>(top->as_int(1, 1000));
@@ -154,6 +154,7 @@ SearchSpec load_search_spec(const std::string& path) {
     if (const auto timeout = simulator->optional("timeout"))
       spec.simulator.timeout_seconds = timeout->as_positive_quantity({UnitKind::time}).value;
     if (const auto recalibrate = simulator->optional("recalibrate")) spec.simulator.recalibrate = recalibrate->as_switch();
+    if (const auto refine = simulator->optional("refine")) spec.simulator.refine = refine->as_switch();
   }
 
   if (const auto calibration = root.optional("calibration")) {

@@ -13,7 +13,7 @@
 //   # or: pareto (accuracy, latency, energy and area), or {minimize: makespan|energy|area|edp}
 //   controller: {name: rl, ...}    # the controller and its options, created by name
 //   calibration: ../calibration/default-45nm.json   # surrogate parameters (optional)
-//   simulator: {every: 200, top: 3, jobs: 2, timeout: 10 min, recalibrate: true}
+//   simulator: {every: 200, top: 3, jobs: 2, timeout: 10 min, recalibrate: true, refine: true}
 //                                  # optional: every `every` evaluations the `top` best
 //                                  # candidates within the specs not yet simulated run
 //                                  # through `nasaic simulate`, `jobs` at a time
@@ -53,6 +53,9 @@ struct SimulatorLoop {
   // Refit the surrogate's parameters to the simulated candidates' layers at
   // every checkpoint, and search on with the refit surrogate.
   bool recalibrate = true;
+  // Refine the default schedule of each candidate chosen for simulation
+  // (refine_schedule), so the simulator checks the chip at its best.
+  bool refine = true;
 };
 
 enum class ObjectiveKind { accuracy, pareto, minimize };
