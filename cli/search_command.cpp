@@ -106,7 +106,9 @@ int run_search_command(const SearchOptions& options) {
                                                            : space.accuracy;
     accuracy[t] = std::make_unique<TaskAccuracy>();
     if (!options.quiet) std::cerr << "task " << spec.tasks[t].name << ": accuracy by " << accuracy_method_name(method) << "\n";
-    accuracy[t]->evaluator = make_accuracy_evaluator(method, space, default_recipe_for(method, space), training);
+    const Recipe& recipe =
+        spec.tasks[t].recipe.empty() ? default_recipe_for(method, space) : space.recipe(spec.tasks[t].recipe);
+    accuracy[t]->evaluator = make_accuracy_evaluator(method, space, recipe, training);
   }
   // The search selects by validation images; the test split stays unseen.
   const AccuracyOracle oracle = [&](std::size_t task, const Architecture& architecture) {

@@ -34,7 +34,7 @@ double smallest_area_um2(const HardwareSpace& space) {
 }
 
 TaskSpec parse_task(const ConfigNode& node) {
-  node.expect_map({"name", "space", "network", "weight", "latency", "accuracy"});
+  node.expect_map({"name", "space", "network", "weight", "latency", "accuracy", "recipe"});
   TaskSpec task;
   task.name = node.required("name").as_string();
   const auto space = node.optional("space");
@@ -52,6 +52,15 @@ TaskSpec parse_task(const ConfigNode& node) {
       task.accuracy = parse_accuracy_method(accuracy->as_string());
     } catch (const InputError& error) {
       accuracy->fail(error.message());
+    }
+  }
+  if (const auto recipe = node.optional("recipe")) {
+    if (!task.space) recipe->fail("a fixed network is not trained");
+    task.recipe = recipe->as_string();
+    try {
+      task.space->recipe(task.recipe);
+    } catch (const InputError& error) {
+      recipe->fail(error.message());
     }
   }
   if (const auto weight = node.optional("weight")) {

@@ -7,6 +7,7 @@
 //   tasks:
 //     - {name: fashion, space: fashion-resnet.yaml, weight: 0.5, latency: 2 ms, accuracy: supernet}
 //     - {name: vision, network: resnet18}     # a fixed network: a zoo name or a file
+//     (`recipe: NAME` picks another of the space's recipes to train with)
 //   hardware: {...}                # see search/hardware_space.hpp
 //   specs: {makespan: 5 ms, energy: 2 mJ, area: 4 mm2}   # each optional
 //   objective: accuracy            # NASAIC: weighted accuracy subject to the specs
@@ -39,6 +40,9 @@ struct TaskSpec {
   std::optional<SearchSpace> space;
   std::optional<Network> network;
   std::optional<AccuracyMethod> accuracy;  // how its networks are scored; the space's `accuracy` otherwise
+  // The space's recipe that trains them (each candidate, or the supernet);
+  // "" = the method's default (`supernet.recipe`, else the space's `recipe`).
+  std::string recipe;
   double weight = 1;                       // in the weighted accuracy
   std::optional<double> latency_seconds;   // this task's network must finish within
 };

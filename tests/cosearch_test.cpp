@@ -118,6 +118,11 @@ TEST(SearchSpec, BadInputNamesTheFileLineAndKey) {
   expect_spec_error(replaced("seed: 3", "sede: 3"), "sede", "");
   expect_spec_error(replaced("network: resnet20}", "network: resnet20, accuracy: supernet}"), "tasks[0].accuracy",
                     "a fixed network has no accuracy");
+  expect_spec_error(replaced("network: resnet20}", "network: resnet20, recipe: demo}"), "tasks[0].recipe",
+                    "a fixed network is not trained");
+  expect_spec_error(replaced("seed: 3", "seed: 3\nsimulator: {every: 10, refine: sometimes}"), "simulator.refine",
+                    "not a switch");
+  expect_spec_error(replaced("seed: 3", "seed: 3\nsimulator: {recalibrate: 2}"), "simulator.recalibrate", "not a switch");
   expect_spec_error(good + "specs: {area: 2 GHz}\n", "specs.area", "");
   // The smallest chip: one 16x16 array and three 32 KiB buffers.
   expect_spec_error(good + "specs: {area: 0.3 mm2}\n", "specs.area", "no chip of the hardware space meets it: the smallest has");
@@ -136,6 +141,17 @@ TEST(HardwareSpace, AGivenChipLeavesOnlyTheNetworksToSearch) {
                            "}\nobjective: accuracy\ncontroller: {name: rl}\n";
   const SearchSpec spec = load_search_spec(dir.write("fixed.yaml", text));
   EXPECT_TRUE(spec.hardware.fixed);
+  // A task may train with another of its space's recipes; one it lacks is named.
+  const std::string with_recipe = "  - {name: fashion, space: " + source_path("configs/search/fashion-resnet.yaml");
+  EXPECT_EQ(load_search_spec(dir.write("recipe.yaml", "name: fixed\ntasks:\n" + with_recipe +
+                                                          ", recipe: supernet-demo}\nhardware: {chip: " + chip +
+                                                          "}\nobjective: accuracy\ncontroller: {name: rl}\n"))
+                .tasks[0]
+                .recipe,
+            "supernet-demo");
+  expect_spec_error("name: fixed\ntasks:\n" + with_recipe + ", recipe: quick}\nhardware: {chip: " + chip +
+                        "}\nobjective: accuracy\ncontroller: {name: rl}\n",
+                    "tasks[0].recipe", "supernet-demo");
   EXPECT_TRUE(spec.hardware.choices().empty());
   const CoSearchEvaluator evaluator(spec, [](std::size_t, const Architecture&) { return 0.5; });
   EXPECT_EQ(evaluator.design_space().choices.size(), spec.tasks[0].space->decisions.size());
