@@ -11,6 +11,7 @@
 
 #include "cli/app.hpp"
 #include "cli/gnuplot.hpp"
+#include "cli/training_progress.hpp"
 #include "common/error.hpp"
 #include "common/text_file.hpp"
 #include "search/accuracy.hpp"
@@ -38,6 +39,7 @@ struct SearchOptions {
 // threads, and its result cache makes a repeated candidate free.
 struct TaskAccuracy {
   std::unique_ptr<AccuracyEvaluator> evaluator;
+  std::unique_ptr<TrainingProgress> supernet_progress;  // when a supernet trains, not --quiet
   std::mutex lock;
 };
 
@@ -105,10 +107,21 @@ int run_search_command(const SearchOptions& options) {
                                   : spec.tasks[t].accuracy ? *spec.tasks[t].accuracy
                                                            : space.accuracy;
     accuracy[t] = std::make_unique<TaskAccuracy>();
-    if (!options.quiet) std::cerr << "task " << spec.tasks[t].name << ": accuracy by " << accuracy_method_name(method) << "\n";
     const Recipe& recipe =
         spec.tasks[t].recipe.empty() ? default_recipe_for(method, space) : space.recipe(spec.tasks[t].recipe);
-    accuracy[t]->evaluator = make_accuracy_evaluator(method, space, recipe, training);
+    if (!options.quiet)
+      std::cerr << "task " << spec.tasks[t].name << ": accuracy by " << accuracy_method_name(method) << " (recipe "
+                << recipe.name << ")\n";
+    TrainingOptions task_training = training;
+    if (!options.quiet && method == AccuracyMethod::supernet) {
+      // Trained once, before its first candidate is scored (or read from the cache).
+      TrainingProgress& bar = *(accuracy[t]->supernet_progress = std::make_unique<TrainingProgress>(
+                                    recipe.epochs, "task " + spec.tasks[t].name + ": supernet "));
+      task_training.progress = [&bar](std::int64_t epoch, std::int64_t step, std::int64_t steps, double loss) {
+        bar.update(epoch, step, steps, loss);
+      };
+    }
+    accuracy[t]->evaluator = make_accuracy_evaluator(method, space, recipe, task_training);
   }
   // The search selects by validation images; the test split stays unseen.
   const AccuracyOracle oracle = [&](std::size_t task, const Architecture& architecture) {

@@ -1,13 +1,11 @@
 // nasaic train: trains (or scores) one architecture of a search space, or draws
 // architectures from it for studies. Runs in nasaic-torch (cli/app.hpp).
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "cli/app.hpp"
+#include "cli/training_progress.hpp"
 #include "common/error.hpp"
 #include "common/table.hpp"
 #include "common/text_file.hpp"
@@ -32,39 +30,6 @@ struct TrainOptions {
   bool no_cache = false;
   bool quiet = false;
   std::string format = "text";
-};
-
-// A one-line bar on a terminal; on a pipe or file, one line per epoch.
-class ProgressBar {
- public:
-  explicit ProgressBar(std::int64_t epochs) : epochs_(epochs), tty_(::isatty(STDERR_FILENO) == 1) {}
-
-  void update(std::int64_t epoch, std::int64_t step, std::int64_t steps, double loss) {
-    const double done = (static_cast<double>(epoch) + static_cast<double>(step) / static_cast<double>(steps)) /
-                        static_cast<double>(epochs_);
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double eta = done > 0 ? elapsed * (1.0 - done) / done : 0.0;
-    char line[160];
-    const int width = 30, filled = static_cast<int>(done * width);
-    std::snprintf(line, sizeof line, "epoch %lld/%lld [%-*s] %3.0f%% loss %.4f eta %.0f s",
-                  static_cast<long long>(epoch + 1), static_cast<long long>(epochs_), width,
-                  std::string(static_cast<std::size_t>(filled), '#').c_str(), 100.0 * done, loss, eta);
-    if (tty_) {
-      if (step == steps || elapsed - last_ >= 0.2) {
-        std::cerr << "\r" << line << std::flush;
-        last_ = elapsed;
-      }
-      if (step == steps && epoch + 1 == epochs_) std::cerr << "\n";
-    } else if (step == steps) {
-      std::cerr << line << "\n";
-    }
-  }
-
- private:
-  std::int64_t epochs_;
-  bool tty_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  double last_ = -1;
 };
 
 std::string millions(std::int64_t count) {
@@ -111,7 +76,7 @@ int run_train(const TrainOptions& options) {
   training.use_cache = !options.no_cache;
   training.threads = options.threads;
   check_writable_folder(training.cache_dir, options.cache.empty() ? "NASAIC_CACHE_DIR" : "--cache");
-  ProgressBar bar(recipe.epochs);
+  TrainingProgress bar(recipe.epochs);
   if (!options.quiet)
     training.progress = [&bar](std::int64_t epoch, std::int64_t step, std::int64_t steps, double loss) {
       bar.update(epoch, step, steps, loss);
