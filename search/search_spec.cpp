@@ -1,6 +1,7 @@
 #include "search/search_spec.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 
 #include "common/error.hpp"
@@ -185,7 +186,10 @@ SpecVerdict check_specs(const SearchSpec& spec, double makespan_seconds, const s
   auto check = [&](const std::optional<double>& limit, double value, const std::string& what) {
     if (!limit || value <= *limit) return;
     verdict.violation += value / *limit - 1;
-    verdict.reason += (verdict.reason.empty() ? "" : "; ") + what + " " + shortest_number(value / *limit) + "x its spec";
+    // Three digits say how far off a design is; the violation keeps the exact ratio.
+    char ratio[32];
+    std::snprintf(ratio, sizeof ratio, "%.3g", value / *limit);
+    verdict.reason += (verdict.reason.empty() ? "" : "; ") + what + " " + ratio + "x its spec";
   };
   check(spec.makespan_seconds, makespan_seconds, "makespan");
   for (std::size_t t = 0; t < spec.tasks.size() && t < task_latency_seconds.size(); ++t)
