@@ -274,7 +274,7 @@ TEST(WorkloadCost, GraphProfileCacheServesChipsAlike) {
 }
 
 // Static power (clock, leakage, PE control) costs energy for as long as a
-// layer runs, in the fluid model the scheduler chooses by and in the quick one.
+// layer runs, in the fluid model whose estimate the scheduler returns.
 TEST(WorkloadCost, StaticEnergyFollowsEachLayersDuration) {
   Workload workload;
   workload.networks = {zoo_model("resnet18"), mlp("mlp")};
