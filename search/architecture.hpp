@@ -11,6 +11,10 @@ namespace nasaic {
 struct Decision {
   std::string name;                   // e.g. "stage2.kernel"
   std::vector<std::int64_t> values;   // the allowed values, ascending
+  // A larger value never makes the network do less work (MACs, tensor
+  // sizes), whatever the other decisions are. SearchSpace::least_cost holds
+  // such a decision at its smallest value instead of trying each.
+  bool larger_costs_more = false;
 };
 
 struct Architecture {

@@ -195,6 +195,34 @@ Architecture SearchSpace::largest() const {
   return architecture;
 }
 
+std::optional<double> SearchSpace::least_cost(const std::function<double(const Network&)>& cost) const {
+  std::vector<std::size_t> varied;  // decisions tried at every value
+  std::int64_t combinations = 1;
+  for (std::size_t d = 0; d < decisions.size(); ++d) {
+    if (decisions[d].larger_costs_more) continue;
+    varied.push_back(d);
+    combinations *= static_cast<std::int64_t>(decisions[d].values.size());
+    if (combinations > kLeastCostCombinations) return std::nullopt;
+  }
+  Architecture architecture = smallest();
+  std::optional<double> least;
+  for (std::int64_t index = 0; index < combinations; ++index) {
+    std::int64_t rest = index;
+    for (const std::size_t d : varied) {
+      const auto& values = decisions[d].values;
+      architecture.choices[d].second = values[static_cast<std::size_t>(rest % static_cast<std::int64_t>(values.size()))];
+      rest /= static_cast<std::int64_t>(values.size());
+    }
+    try {
+      const double value = cost(network(architecture, name));
+      if (!least || value < *least) least = value;
+    } catch (const InputError&) {
+      // Does not fit the input: not a network of the space.
+    }
+  }
+  return least;
+}
+
 SearchSpace load_search_space(const std::string& path) {
   const ConfigNode root = ConfigNode::load_file(path);
   root.expect_map(
@@ -223,7 +251,8 @@ SearchSpace load_search_space(const std::string& path) {
   for (const std::int64_t width : widths)
     if (width != 4 && width != 8 && width != 16)
       bits.fail("bit width " + std::to_string(width) + " is not one of 4, 8, 16");
-  space.decisions.push_back({"bits", widths});
+  // Bits change no MAC count but every energy per MAC: least_cost tries each.
+  space.decisions.push_back({"bits", widths, false});
   if (root.has("accuracy")) {
     const ConfigNode accuracy = root.required("accuracy");
     space.accuracy = parse_name<AccuracyMethod>(

@@ -21,7 +21,9 @@
 //   space: fashion-resnet
 //   choices: {stage1.blocks: 2, stage1.channels: 16, ..., bits: 8}
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -110,6 +112,13 @@ struct SearchSpace {
   // network the space holds.
   Architecture smallest() const;
   Architecture largest() const;
+  // The least `cost` of any network the space holds, for a cost that never
+  // falls as a `larger_costs_more` decision grows: those decisions stay at
+  // their smallest value and every combination of the others is built
+  // (architectures that do not fit the input are skipped). nullopt when more
+  // than kLeastCostCombinations combinations would be built.
+  static constexpr std::int64_t kLeastCostCombinations = 4096;
+  std::optional<double> least_cost(const std::function<double(const Network&)>& cost) const;
 };
 
 SearchSpace load_search_space(const std::string& path);

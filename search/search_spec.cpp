@@ -1,6 +1,7 @@
 #include "search/search_spec.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <set>
 
@@ -10,6 +11,7 @@
 #include "dataflows/layer_cost.hpp"
 #include "models/network_yaml.hpp"
 #include "models/zoo.hpp"
+#include "search/spec_floors.hpp"
 
 namespace nasaic {
 namespace {
@@ -32,6 +34,38 @@ double smallest_area_um2(const HardwareSpace& space) {
     }
   }
   return space.base.technology.interconnect_area_um2_per_port + static_cast<double>(space.sub_counts.front()) * smallest;
+}
+
+// Reported before anything is trained: a latency or energy spec below what
+// any design of the spec could reach (search/spec_floors.hpp).
+void refuse_unreachable_specs(const SearchSpec& spec, const ConfigNode& root) {
+  bool latency_specs = false;
+  for (const TaskSpec& task : spec.tasks) latency_specs = latency_specs || task.latency_seconds;
+  if (!spec.makespan_seconds && !spec.energy_pj && !latency_specs) return;
+  const SpecFloors floors = spec_floors(spec);
+  // Three digits, rounded down: the bound stays a bound.
+  const auto at_least = [](double value) {
+    const double unit = std::pow(10.0, std::floor(std::log10(value)) - 2);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", std::floor(value / unit) * unit);
+    return std::string(text);
+  };
+  const std::string work = " (the fewest multiplies the networks allow, on all " + std::to_string(floors.pes) +
+                           " PEs at " + shortest_number(floors.clock_hz * 1e-6) + " MHz)";
+  const auto refuse = [](const ConfigNode& node, const std::string& what) {
+    node.fail("no design of the space meets it: every design needs at least " + what);
+  };
+  const std::vector<ConfigNode> tasks = root.required("tasks").sequence();
+  for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
+    const auto& floor = floors.task_latency_seconds[t];
+    if (spec.tasks[t].latency_seconds && floor && *floor > *spec.tasks[t].latency_seconds)
+      refuse(tasks[t].required("latency"), at_least(*floor * 1e3) + " ms" + work);
+  }
+  if (spec.makespan_seconds && floors.makespan_seconds && *floors.makespan_seconds > *spec.makespan_seconds)
+    refuse(root.required("specs").required("makespan"), at_least(*floors.makespan_seconds * 1e3) + " ms" + work);
+  if (spec.energy_pj && floors.energy_pj && *floors.energy_pj > *spec.energy_pj)
+    refuse(root.required("specs").required("energy"),
+           at_least(*floors.energy_pj * 1e-6) + " uJ (the MAC and register energy of the fewest multiplies the networks allow)");
 }
 
 TaskSpec parse_task(const ConfigNode& node) {
@@ -171,6 +205,7 @@ SearchSpec load_search_spec(const std::string& path) {
     spec.calibration_file = calibration->as_relative_file("calibration file");
     spec.surrogate = load_surrogate_params(spec.calibration_file, spec.hardware.base.technology.hash);
   }
+  refuse_unreachable_specs(spec, root);
   return spec;
 }
 

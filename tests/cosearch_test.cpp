@@ -6,10 +6,12 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <random>
 
 #include "common/error.hpp"
 #include "search/baselines.hpp"
 #include "search/evaluator.hpp"
+#include "search/spec_floors.hpp"
 #include "support/test_support.hpp"
 
 namespace nasaic {
@@ -96,6 +98,127 @@ void expect_spec_error(const std::string& text, const std::string& key, const st
     EXPECT_GT(error.line(), 0) << error.what();
     EXPECT_NE(std::string(error.what()).find(words), std::string::npos) << error.what();
   }
+}
+
+// The floors refuse a spec before training, so they must hold under every
+// design the surrogate costs: random designs of the shipped co-search (two
+// searched networks, NVDLA with Winograd among the templates) and of a spec of
+// fixed networks on a systolic-free space.
+TEST(SpecFloors, NoDesignTheSurrogateCostsIsBelowThem) {
+  TempDir dir;
+  for (const std::string& file :
+       {source_path("configs/search/two-task-cosearch.yaml"), dir.write("fixed.yaml", spec_text())}) {
+    SCOPED_TRACE(file);
+    SearchSpec spec = load_search_spec(file);
+    spec.simulator.refine = false;
+    const SpecFloors floors = spec_floors(spec);
+    ASSERT_TRUE(floors.makespan_seconds && floors.energy_pj);
+    ASSERT_EQ(floors.task_latency_seconds.size(), spec.tasks.size());
+    EXPECT_EQ(floors.pes, 1024);
+    // evaluate_design never asks for accuracy.
+    const CoSearchEvaluator evaluator(spec, [](std::size_t, const Architecture&) { return 0.5; });
+    std::mt19937_64 engine(5);
+    double tightest_makespan = 1e300, tightest_energy = 1e300;
+    int legal = 0;
+    for (int i = 0; i < 300; ++i) {
+      Genome genes;
+      for (const Choice& choice : evaluator.design_space().choices)
+        genes.push_back(static_cast<int>(engine() % static_cast<std::uint64_t>(choice.options)));
+      const Evaluation e = evaluator.evaluate_design(genes);
+      if (!e.legal) continue;
+      ++legal;
+      EXPECT_GE(e.makespan_seconds, *floors.makespan_seconds);
+      EXPECT_GE(e.energy_pj, *floors.energy_pj);
+      for (std::size_t t = 0; t < spec.tasks.size(); ++t) {
+        ASSERT_TRUE(floors.task_latency_seconds[t].has_value());
+        EXPECT_GE(e.task_latency_seconds[t], *floors.task_latency_seconds[t]);
+      }
+      tightest_makespan = std::min(tightest_makespan, e.makespan_seconds / *floors.makespan_seconds);
+      tightest_energy = std::min(tightest_energy, e.energy_pj / *floors.energy_pj);
+    }
+    EXPECT_GT(legal, 100);
+    // Loose, but not vacuous: a floor of zero would pass every check above.
+    EXPECT_LT(tightest_makespan, 20) << tightest_makespan;
+    EXPECT_LT(tightest_energy, 20) << tightest_energy;
+  }
+}
+
+// Where the chip can come close to its floor (one NVDLA core, ample
+// bandwidth, one large 3x3 convolution in Winograd mode), the surrogate's
+// latency sits just above it: a floor without Winograd's saving, or one that
+// assumed more PEs or a faster clock, would be off by 2x or more.
+TEST(SpecFloors, ABusyNvdlaCoreComesCloseToTheLatencyFloor) {
+  TempDir dir;
+  dir.write("tech.yaml", testing::slurp(source_path("configs/technology/default-45nm.yaml")));
+  dir.write("chip.yaml", R"(name: one-nvdla
+clock: 1 GHz
+technology: tech.yaml
+dram: {bandwidth: 1 TB/s, latency: 100 ns, burst: 64 B}
+interconnect: {arbitration: weighted, link_width: 1024 B/cycle}
+sub_accelerators:
+  - name: nvdla
+    dataflow: nvdla
+    pe_array: {rows: 32, cols: 16}
+    bandwidth_share: 1
+    buffers:
+      ifmap:  {capacity: 512 KiB, banks: 8}
+      filter: {capacity: 512 KiB, banks: 8}
+      ofmap:  {capacity: 512 KiB, banks: 8}
+)");
+  dir.write("conv.yaml", R"(name: conv
+task: x
+layers:
+  - {name: c, type: conv, inputs: [], C: 64, H: 56, W: 56, K: 64, R: 3, S: 3, stride: 1, padding: 1}
+)");
+  const SearchSpec spec = load_search_spec(dir.write("spec.yaml", R"(name: tight
+seed: 1
+evaluations: 1
+tasks:
+  - {name: a, network: conv.yaml}
+hardware:
+  base: chip.yaml
+  sub_accelerators: [1]
+  templates: [nvdla]
+  pe_budget: 512
+  pe_arrays: [[32, 16]]
+  buffers: [512 KiB]
+  bandwidth_shares: [1]
+objective: {minimize: makespan}
+controller: {name: random}
+)"));
+  const SpecFloors floors = spec_floors(spec);
+  ASSERT_TRUE(floors.makespan_seconds.has_value());
+  EXPECT_EQ(floors.pes, 512);
+  const CoSearchEvaluator evaluator(spec, nullptr);
+  const Evaluation e = evaluator.evaluate_design(Genome(evaluator.design_space().choices.size(), 0));
+  ASSERT_TRUE(e.legal) << e.reason;
+  EXPECT_GE(e.makespan_seconds, *floors.makespan_seconds);
+  EXPECT_LT(e.makespan_seconds, 1.6 * *floors.makespan_seconds);
+  EXPECT_GE(e.energy_pj, *floors.energy_pj);
+}
+
+TEST(SpecFloors, ASpecBelowThemIsRefusedBeforeTrainingAndOneAboveLoads) {
+  TempDir dir;
+  const SearchSpec loaded = load_search_spec(dir.write("fixed.yaml", spec_text()));
+  const SpecFloors floors = spec_floors(loaded);
+  auto quantity = [](double value, const char* unit) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.6g %s", value, unit);
+    return std::string(text);
+  };
+  const double makespan_us = *floors.makespan_seconds * 1e6, energy_uj = *floors.energy_pj * 1e-6;
+  expect_spec_error(spec_text("specs: {makespan: " + quantity(makespan_us * 0.99, "us") + "}\n"), "specs.makespan",
+                    "no design of the space meets it: every design needs at least");
+  expect_spec_error(spec_text("specs: {energy: " + quantity(energy_uj * 0.99, "uJ") + "}\n"), "specs.energy",
+                    "no design of the space meets it");
+  const double alexnet_us = *floors.task_latency_seconds[1] * 1e6;
+  expect_spec_error(spec_text("", "{minimize: makespan}",
+                              "  - {name: a, network: resnet20}\n  - {name: b, network: alexnet, latency: " +
+                                  quantity(alexnet_us * 0.99, "us") + "}\n"),
+                    "tasks[1].latency", "no design of the space meets it");
+  EXPECT_NO_THROW(load_search_spec(dir.write(
+      "above.yaml", spec_text("specs: {makespan: " + quantity(makespan_us * 1.01, "us") +
+                              ", energy: " + quantity(energy_uj * 1.01, "uJ") + "}\n"))));
 }
 
 TEST(SearchSpec, BadInputNamesTheFileLineAndKey) {
@@ -253,7 +376,10 @@ TEST(Evaluator, TrainsOnlyCandidatesWithinTheSpecsAndWeightsTheTasksAccuracies) 
   EXPECT_DOUBLE_EQ(evaluation.reward, 0.9);
   EXPECT_EQ(evaluation.workload->networks.size(), 2u);
 
-  const SearchSpec tight = load_search_spec(dir.write("tight.yaml", spec_text("specs: {energy: 1 pJ}\n", "accuracy", tasks)));
+  // Half this design's energy: above what the floors refuse, below the design.
+  const SearchSpec tight = load_search_spec(dir.write(
+      "tight.yaml",
+      spec_text("specs: {energy: " + shortest_number(evaluation.energy_pj / 2 * 1e-6) + " uJ}\n", "accuracy", tasks)));
   const CoSearchEvaluator strict(tight, [&](std::size_t, const Architecture&) {
     ++calls;
     return 1.0;

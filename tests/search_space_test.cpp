@@ -103,6 +103,67 @@ TEST(SearchSpace, SmallestAndLargestBoundTheCost) {
   }
 }
 
+// least_cost holds a `larger_costs_more` decision at its smallest value, so
+// each family's claim is checked: growing one such decision, the others
+// fixed, never lowers the MACs.
+TEST(SearchSpace, LargerCostsMoreHoldsForEveryDecisionThatClaimsIt) {
+  for (const std::string& file : {kResnetSpace, kUnetSpace}) {
+    SCOPED_TRACE(file);
+    const SearchSpace space = shipped(file);
+    int claims = 0, checked = 0, tried = 0;
+    for (std::size_t d = 0; d < space.decisions.size(); ++d) {
+      if (!space.decisions[d].larger_costs_more) continue;
+      ++claims;
+      const auto& values = space.decisions[d].values;
+      tried += 200 * static_cast<int>(values.size());
+      for (std::int64_t i = 0; i < 200; ++i) {
+        Architecture architecture = space.sample(11, i);
+        std::int64_t previous = -1;
+        for (const std::int64_t value : values) {
+          architecture.choices[d].second = value;
+          std::int64_t macs = 0;
+          try {
+            macs = ir_counts(space.network(architecture, "x")).macs;
+          } catch (const InputError&) {
+            continue;  // does not fit the input
+          }
+          EXPECT_GE(macs, previous) << space.decisions[d].name << " = " << value;
+          previous = macs;
+          ++checked;
+        }
+      }
+    }
+    EXPECT_GE(claims, 3);
+    EXPECT_GT(checked, tried / 2);  // most architectures fit the input
+  }
+}
+
+TEST(SearchSpace, LeastCostIsTheFewestMacsOfAnyNetwork) {
+  const auto macs = [](const Network& network) { return static_cast<double>(ir_counts(network).macs); };
+  // The U-Net space is small enough to build whole.
+  const SearchSpace unet = shipped(kUnetSpace);
+  double fewest = -1;
+  std::int64_t built = 0;
+  for (const std::int64_t depth : unet.decisions[0].values)
+    for (const std::int64_t filters : unet.decisions[1].values)
+      for (const std::int64_t kernel : unet.decisions[2].values)
+        for (const std::int64_t bits : unet.decisions[3].values) {
+          const Architecture a{{{"depth", depth}, {"filters", filters}, {"kernel", kernel}, {"bits", bits}}};
+          const double value = macs(unet.network(a, "x"));
+          if (fewest < 0 || value < fewest) fewest = value;
+          ++built;
+        }
+  EXPECT_EQ(built, 54);
+  EXPECT_EQ(unet.least_cost(macs), fewest);
+  // The ResNet space (about a million architectures): no sample is cheaper,
+  // and the least has the first value of every decision but the strides.
+  const SearchSpace resnet = shipped(kResnetSpace);
+  const std::optional<double> least = resnet.least_cost(macs);
+  ASSERT_TRUE(least.has_value());
+  EXPECT_LT(*least, macs(resnet.network(resnet.smallest(), "s")));
+  for (std::int64_t i = 0; i < 2000; ++i) EXPECT_GE(macs(resnet.network(resnet.sample(5, i), "x")), *least);
+}
+
 TEST(SearchSpace, SamplesAreSeededIndependentOfCountAndInsideTheSpace) {
   const SearchSpace space = shipped(kResnetSpace);
   std::set<std::string> distinct;

@@ -50,10 +50,13 @@ class ResnetFamily final : public NetworkFamily {
     std::vector<Decision> list;
     for (std::size_t i = 0; i < stages_.size(); ++i) {
       const std::string stage = "stage" + std::to_string(i + 1) + ".";
-      list.push_back({stage + "blocks", stages_[i].blocks});
-      list.push_back({stage + "channels", stages_[i].channels});
-      list.push_back({stage + "kernel", stages_[i].kernel});
-      list.push_back({stage + "stride", stages_[i].stride});
+      // A wider stage can drop the next stage's 1x1 projection, but its own
+      // k×k convolutions grow by more than that projection costs.
+      list.push_back({stage + "blocks", stages_[i].blocks, true});
+      list.push_back({stage + "channels", stages_[i].channels, true});
+      list.push_back({stage + "kernel", stages_[i].kernel, true});
+      // A stride of 2 adds a projection and shrinks every later map.
+      list.push_back({stage + "stride", stages_[i].stride, false});
     }
     return list;
   }

@@ -30,7 +30,8 @@ class UnetFamily final : public NetworkFamily {
   OutputKind output_kind() const override { return OutputKind::pixel_mask; }
 
   std::vector<Decision> decisions() const override {
-    return {{"depth", depth_}, {"filters", filters_}, {"kernel", kernel_}};
+    // Each only adds levels, widens every level or grows every kernel.
+    return {{"depth", depth_, true}, {"filters", filters_, true}, {"kernel", kernel_, true}};
   }
 
   Network build(const Architecture& architecture, const NetworkShape& shape, int bits, const std::string& name,
